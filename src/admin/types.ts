@@ -1,0 +1,28 @@
+import type { Platform } from '../conversation/types.js';
+
+/** Who is asking for an admin command, and from where; the adapter fills this in. */
+export interface AdminContext {
+  platform: Platform | 'cli';
+  userId: string;
+  /** Decided by the adapter from its configured admin users or roles. */
+  isAdmin: boolean;
+  channelId?: string;
+}
+
+/**
+ * The answer to an admin command. `text` is what the adapter shows at once (within Slack's and
+ * Discord's 3 seconds); `later`, when present, settles with a follow-up message for slow work.
+ */
+export interface AdminReply {
+  ok: boolean;
+  text: string;
+  later?: Promise<{ text: string; report?: ReportAttachment }>;
+}
+
+export interface ReportAttachment {
+  runId: string;
+  markdown: string;
+  /** PNG chart bytes. */
+  chartPng?: Uint8Array;
+  headline: { verdict: 'promoted' | 'rejected' | 'skipped' | 'failed'; summary: string };
+}
