@@ -26,3 +26,14 @@ export interface ReportAttachment {
   chartPng?: Uint8Array;
   headline: { verdict: 'promoted' | 'rejected' | 'skipped' | 'failed'; summary: string };
 }
+
+export interface AdminHandler {
+  /** Runs `commandLine` ("retrain", "promote 3", ...) for `ctx`; refuses non-admins politely. */
+  execute(ctx: AdminContext, commandLine: string): Promise<AdminReply>;
+}
+
+/** Where retraining reports go: each adapter with an admin channel provides one. */
+export interface ReportSink {
+  readonly name: string;
+  postReport(report: ReportAttachment): Promise<void>;
+}

@@ -63,3 +63,29 @@ export interface FeedbackInput {
   intent?: string;
   entities?: { type: string; start: number; end: number }[];
 }
+
+/** Identifies one platform message for dedupe and deletion: workspace + channel + message id. */
+export interface MessageKey {
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  platformMessageId: string;
+}
+
+/**
+ * The ports an adapter is given. Adapters call these and never reach into the store or the NLU
+ * themselves.
+ */
+export interface ConversationHandler {
+  handle(message: IncomingMessage): Promise<HandleResult>;
+  /** A platform deletion: the stored text of that message is redacted; nothing is replied. */
+  forget(key: MessageKey): Promise<void>;
+}
+
+export interface FeedbackHandler {
+  /** One feedback per user per message; a second call from the same user replaces the first. */
+  record(input: FeedbackInput): Promise<{ feedbackId: string }>;
+  /** The intents a correction may name (the active model's). */
+  intents(): readonly string[];
+  entityTypes(): readonly string[];
+}
