@@ -135,11 +135,21 @@ function entityCheck(before: Evaluation, after: Evaluation, rules: GateRules): G
   };
 }
 
-function intentCheck(before: Evaluation, after: Evaluation, rules: GateRules): GateCheck {
-  const eligible = Object.entries(before.intent.perLabel).filter(
-    ([, scores]) => scores.support >= rules.minSupportForIntentRule,
-  );
-  const regressed = eligible
+export interface IntentRegression {
+  intent: string;
+  support: number;
+  /** F1 of the active model and of the candidate, 0..1. */
+  before: number;
+  after: number;
+}
+
+/** Intents the per-intent rule rejects, worst regression first. */
+export function regressedIntents(
+  before: Evaluation,
+  after: Evaluation,
+  rules: GateRules,
+): IntentRegression[] {
+  return eligibleIntents(before, rules)
     .map(([intent, scores]) => ({
       intent,
       support: scores.support,
@@ -147,10 +157,18 @@ function intentCheck(before: Evaluation, after: Evaluation, rules: GateRules): G
       after: after.intent.perLabel[intent]?.f1 ?? 0,
     }))
     .filter((row) => !withinDrop(row.before, row.after, rules.maxIntentF1Drop))
-    // worst regression first, so the detail leads with the intent that decided
     .sort((x, y) => x.after - x.before - (y.after - y.before));
+}
 
-  const scope = `${eligible.length} intents with support >= ${rules.minSupportForIntentRule}`;
+function eligibleIntents(before: Evaluation, rules: GateRules) {
+  return Object.entries(before.intent.perLabel).filter(
+    ([, scores]) => scores.support >= rules.minSupportForIntentRule,
+  );
+}
+
+function intentCheck(before: Evaluation, after: Evaluation, rules: GateRules): GateCheck {
+  const regressed = regressedIntents(before, after, rules);
+  const scope = `${eligibleIntents(before, rules).length} intents with support >= ${rules.minSupportForIntentRule}`;
   if (regressed.length === 0) {
     return {
       rule: 'intent-f1',
@@ -158,6 +176,7 @@ function intentCheck(before: Evaluation, after: Evaluation, rules: GateRules): G
       detail: `no intent lost more than ${points(rules.maxIntentF1Drop)} of F1 (${scope})`,
     };
   }
+
   const list = regressed
     .map(
       (r) =>

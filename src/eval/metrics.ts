@@ -69,6 +69,8 @@ export interface EntityEvaluation extends Scores {
 }
 
 export interface OutOfScopeEvaluation {
+  /** The out-of-scope intent's name, as configured. */
+  intent: string;
   precision: number;
   recall: number;
   /** Gold out-of-scope examples. */
@@ -113,6 +115,7 @@ export function evaluate(items: EvalItem[], options: EvaluateOptions = {}): Eval
   const oosScores = intent.perLabel[oos];
   if (oosScores !== undefined) {
     evaluation.outOfScope = {
+      intent: oos,
       precision: oosScores.precision,
       recall: oosScores.recall,
       support: oosScores.support,

@@ -48,7 +48,12 @@ function metrics(opts: {
     },
   };
   if (opts.oosRecall !== undefined) {
-    e.outOfScope = { precision: 1, recall: opts.oosRecall, support: opts.oosSupport ?? 10 };
+    e.outOfScope = {
+      intent: 'out_of_scope',
+      precision: 1,
+      recall: opts.oosRecall,
+      support: opts.oosSupport ?? 10,
+    };
   }
   return e;
 }

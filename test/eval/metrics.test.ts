@@ -152,7 +152,12 @@ describe('evaluate: out of scope', () => {
   ];
 
   it('reports out-of-scope precision, recall and support', () => {
-    expect(evaluate(items).outOfScope).toEqual({ precision: 0.5, recall: 0.5, support: 2 });
+    expect(evaluate(items).outOfScope).toEqual({
+      intent: 'out_of_scope',
+      precision: 0.5,
+      recall: 0.5,
+      support: 2,
+    });
   });
 
   it('uses the configured out-of-scope name', () => {
@@ -167,7 +172,12 @@ describe('evaluate: out of scope', () => {
 
   it('is present when only predictions contain it', () => {
     const onlyPredicted = evaluate([item('greet', 'out_of_scope'), item('greet', 'greet')]);
-    expect(onlyPredicted.outOfScope).toEqual({ precision: 0, recall: 0, support: 0 });
+    expect(onlyPredicted.outOfScope).toEqual({
+      intent: 'out_of_scope',
+      precision: 0,
+      recall: 0,
+      support: 0,
+    });
   });
 
   it('is absent when neither gold nor predictions contain it', () => {
