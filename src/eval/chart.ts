@@ -128,7 +128,7 @@ export async function renderConfusionChart(
   return renderSpec(spec, options.scale);
 }
 
-/** Rasterises an SVG with the system fonts; exported for the font check in the tests. */
+/** Rasterises an SVG on white with the system fonts; `scale` multiplies the SVG pixel size. */
 export function svgToPng(svg: string, scale = 2): Uint8Array {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
