@@ -423,6 +423,13 @@ const URL_KINDS: Record<string, (rng: Rng) => string> = {
       `https://pay.example.net/session/${hex(rng, 10)}`,
       'shop.example.com/cart',
     ]),
+  promo: (rng) =>
+    pick(rng, [
+      'https://shop.example.com/sale',
+      `https://shop.example.com/deals?code=SPRING${digits(rng, 2)}`,
+      'www.example.com/newsletter-offer',
+      'https://shop.example.net/black-week',
+    ]),
   order: (rng) =>
     pick(rng, [
       `https://shop.example.com/orders/${digits(rng, 6, false)}`,
@@ -1073,6 +1080,10 @@ const LEAKS: Array<[string, RegExp]> = [
     'date word',
     /\b(?:today|tomorrow|tonight|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|april|june|july|august|september|october|november|december|christmas)\b/i,
   ],
+  [
+    'date phrase',
+    /\b(?:(?:this|next|last) (?:week|weekend|month|morning|evening|night)|the weekend|(?:days?|weeks?|months?) ago)\b/i,
+  ],
   ['product, city or payment method', vocabularyPattern([PRODUCTS, CITIES, PAYMENT_METHODS])],
 ];
 
@@ -1359,6 +1370,7 @@ const GREET = [
   '👋',
   '👋 hi',
   'hi 😊',
+  "hi there, hope you're having a lovely day so far",
 ];
 
 const GOODBYE = [
@@ -1404,6 +1416,7 @@ const GOODBYE = [
   'night night',
   "that's it from me",
   'peace out',
+  'alright, I think that covers everything, talk to you another time',
 ];
 
 const THANKS = [
@@ -1450,6 +1463,7 @@ const THANKS = [
   'thanks 🙏',
   '🙏',
   'thanks a million',
+  'thank you so much, that was really helpful and much quicker than I expected',
 ];
 
 const AFFIRM = [
@@ -1700,7 +1714,7 @@ const DELIVERY_TIME = [
   'expected arrival for {order_id}',
   'does standard delivery take a week',
   'what time of day do you deliver',
-  'will order {order_id} come before the weekend',
+  'will order {order_id} come before [the weekend](date)',
   'is next day delivery available in {city}',
   'roughly when will the {product} be shipped to me',
   'it said 3-5 business days, which day exactly',
@@ -1710,7 +1724,7 @@ const DELIVERY_TIME = [
   "can you tell me when it'll get to {city}",
   'will my package arrive before [Christmas](date)',
   'how soon can you deliver <a|the> {product} to {city}',
-  'will the {product} I ordered {date} come this week',
+  'will the {product} I ordered {date} come [this week](date)',
   'is same-day delivery an option',
   'when does order {order_id} get here',
   'what day will my parcel arrive',
@@ -1843,6 +1857,7 @@ const REFUND_REQUEST = [
   "the refund form at {url:help} doesn't submit.",
   'I should get {money} back',
   'where are my {money}',
+  'I want the {amount} back for order {order_id}',
 ];
 
 const RETURN_ITEM = [
@@ -2052,6 +2067,7 @@ const DOUBLE_CHARGE = [
   'I see {money} and {money} for the same order',
   'why did you charge {money} twice on my {payment_method}',
   'there is a second {money} charge next to my real order',
+  'charged {amount} twice, the order was only {amount}',
 ];
 
 const INVOICE_REQUEST = [
@@ -2481,7 +2497,7 @@ const DISCOUNT_CODE = [
   'any [Black Friday](date) deals',
   'my code is valid until {future_date} but it is rejected',
   'apply the discount to {order_id}',
-  "the promo from {url} doesn't work",
+  "the promo from {url:promo} doesn't work",
   'I was told I would get {money} off',
   'my loyalty points discount is not showing',
   'the coupon only took {money} off',
@@ -2607,7 +2623,7 @@ const OUT_OF_SCOPE = [
   // weather
   "what's the weather like in [Paris](city)",
   'will it rain [tomorrow](date)',
-  'is it going to snow this weekend',
+  'is it going to snow [this weekend](date)',
   'how hot is it in [Madrid](city) right now',
   'do I need an umbrella [today](date)',
   "what's the forecast for [Friday](date)",
@@ -2615,7 +2631,7 @@ const OUT_OF_SCOPE = [
   'is it sunny outside',
   'how cold will it get [tonight](date)',
   'temperature in [Oslo](city)',
-  'will there be a storm this evening',
+  'will there be a storm [this evening](date)',
   "what's the humidity right now",
   // jokes and fun
   'tell me a joke',
@@ -2852,7 +2868,7 @@ const OUT_OF_SCOPE = [
   "what's the weather in {city} {future_date}",
   'what time is it in {city} right now',
   'best restaurants in {city}',
-  'things to do in {city} this weekend',
+  'things to do in {city} [this weekend](date)',
   'how far is {city} from {city}',
   'train from {city} to {city}',
   'how much is {money} in {currency}',
@@ -2862,6 +2878,16 @@ const OUT_OF_SCOPE = [
   'how do I split a {money} bill between 3 people',
   'what is a 15% tip on {money}',
   'I found {money} on the street, what should I do',
+  'I have been trying to learn Spanish for a year now but I keep forgetting the verbs, do you have any tips for remembering them',
+  'my sister is getting married [next month](date) and I have no idea what to say in my speech, can you help me write something funny',
+  'we are planning a road trip from [Lisbon](city) to [Madrid](city) in the summer, what are the places we must see along the way',
+  'can you explain in simple words how a neural network learns, I read three articles and I still do not get it',
+  'what is the best way to keep basil alive on a windowsill, mine always dies after a couple of weeks',
+  "my neighbour's dog barks all night and I cannot sleep, what can I legally do about it",
+  'write me a short story about a dragon who is afraid of the dark, something I can read to my kids at bedtime',
+  'I am trying to decide between studying medicine or engineering at university, which one has better job prospects',
+  'how many hours of sleep does an adult really need, I usually get about six and feel tired all day',
+  'if a train leaves at 3 pm going 60 miles an hour, when does it reach a town 150 miles away',
 ];
 
 /** Keyboard mash: three to five "words" taken from runs of one keyboard row. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderShopData } from '../../scripts/generate-shop-data.js';
+import { generateExamples, renderShopData } from '../../scripts/generate-shop-data.js';
 
 // The shipped training set and domain file, checked on their own terms: this suite reads the
 // files with its own small parser, so it does not depend on the importer in src/data/.
@@ -223,6 +223,22 @@ const entityTypes = new Set(domain.entities);
 describe('shipped training set (models/default/data/nlu.yml)', () => {
   it('is in sync with scripts/generate-shop-data.ts', async () => {
     expect(await renderShopData()).toBe(nluRaw);
+  });
+
+  it('reads back as exactly the texts and offsets the generator built', () => {
+    const built = generateExamples().map((e) => ({
+      intent: e.intent,
+      text: e.text,
+      entities: e.entities.map(({ type, start, end, value, canonical }) => ({
+        type,
+        start,
+        end,
+        value,
+        ...(canonical === undefined ? {} : { canonical }),
+      })),
+    }));
+    const read = examples.map(({ intent, text, entities }) => ({ intent, text, entities }));
+    expect(read).toEqual(built);
   });
 
   it('is Rasa NLU YAML whose items each name one kind', () => {
