@@ -1,5 +1,6 @@
 import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../../src/core/log.js';
+import type { Track } from './track.js';
 
 /**
  * The Events API receiver: bolt's dispatch behind a Fetch-API handler, so that the app's own HTTP
@@ -19,6 +20,8 @@ export interface FetchReceiverOptions {
   logger: Logger;
   /** Milliseconds since the epoch; tests move the clock to check the staleness rule. */
   now?: () => number;
+  /** Keeps each dispatch counted until its listeners finish, for a graceful stop. */
+  track?: Track;
 }
 
 export class FetchReceiver implements Receiver {
@@ -27,11 +30,13 @@ export class FetchReceiver implements Receiver {
   private readonly signingSecret: string;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly track: Track;
 
   constructor(options: FetchReceiverOptions) {
     this.signingSecret = options.signingSecret;
     this.log = options.logger;
     this.now = options.now ?? Date.now;
+    this.track = options.track ?? ((work) => work);
   }
 
   init(app: App): void {
@@ -109,7 +114,7 @@ export class FetchReceiver implements Receiver {
       },
     };
 
-    const processed = app.processEvent(event).then(
+    const processed = this.track(app.processEvent(event)).then(
       () => plain(404, 'no listener acknowledged this request'),
       (err: unknown) => {
         this.log.error({ err: errorName(err) }, 'slack event processing failed before ack');

@@ -1,0 +1,106 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import {
+  createSlackAdapter,
+  type SlackAdapter,
+  type SlackAdapterOptions,
+} from '../../../adapters/slack/index.js';
+import { loadConfig } from '../../../src/config.js';
+import { FakeSlack } from './fake-slack.js';
+import { MemoryAdmin, MemoryConversation, MemoryFeedback } from './memory-ports.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-8f2a';
+export const BOT_TOKEN = 'xoxb-test-token';
+export const APP_TOKEN = 'xapp-test-token';
+export const SUPPORT = 'C_SUPPORT';
+export const ADMIN_CHANNEL = 'C_ADMIN';
+export const ADMIN = 'U_ADMIN';
+
+export interface Harness {
+  fake: FakeSlack;
+  adapter: SlackAdapter;
+  conversation: MemoryConversation;
+  feedback: MemoryFeedback;
+  admin: MemoryAdmin;
+  /** Waits until neither Slack nor Parley has anything in flight. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  socketMode?: boolean;
+  env?: Record<string, string | undefined>;
+  options?: SlackAdapterOptions;
+  /** Leave the adapter stopped (start-up tests). */
+  noStart?: boolean;
+}
+
+/**
+ * The real adapter (bolt App, our receiver) mounted on a hono server as src/app.ts mounts it,
+ * talking to the fake Slack; web-api retries are off so a failure shows at once.
+ */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const fake = await FakeSlack.start({
+    botToken: BOT_TOKEN,
+    appToken: APP_TOKEN,
+    signingSecret: SIGNING_SECRET,
+  });
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    SLACK_CHANNELS: SUPPORT,
+    SLACK_ADMIN_CHANNEL: ADMIN_CHANNEL,
+    SLACK_ADMIN_USERS: ADMIN,
+    ...(opts.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : {}),
+    ...opts.env,
+  });
+
+  const conversation = new MemoryConversation();
+  const feedback = new MemoryFeedback(conversation);
+  const admin = new MemoryAdmin();
+  const adapter = createSlackAdapter({
+    config,
+    conversation,
+    feedback,
+    admin,
+    options: { retryConfig: { retries: 0 }, ...opts.options },
+  });
+
+  const server = await listen(adapter);
+  fake.eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${adapter.eventsPath}`;
+  if (!opts.noStart) await adapter.start();
+
+  const settle = async () => {
+    // Settled when a whole round (both idle, a short pause, both idle) saw no new traffic.
+    for (let round = 0; round < 50; round += 1) {
+      const before = fake.traffic;
+      await fake.idle();
+      await adapter.idle();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await fake.idle();
+      await adapter.idle();
+      if (fake.traffic === before) return;
+    }
+    throw new Error('Slack and Parley did not settle');
+  };
+
+  const close = async () => {
+    await adapter.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await fake.close();
+  };
+
+  return { fake, adapter, conversation, feedback, admin, settle, close };
+}
+
+async function listen(adapter: SlackAdapter): Promise<ServerType> {
+  const app = new Hono();
+  app.post(adapter.eventsPath, (c) => adapter.handleRequest(c.req.raw));
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+      resolve(server),
+    );
+  });
+}
