@@ -169,7 +169,7 @@ export function plainText(
   botUserId: string,
 ): { text: string; mentionsBot: boolean } {
   let mentionsBot = false;
-  const withoutBot = markup.replace(/\s*<@([A-Z0-9]+)(?:\|[^>]*)?>\s*/g, (whole, id: string) => {
+  const withoutBot = markup.replace(/\s*<@([^|>\s]+)(?:\|[^>]*)?>\s*/g, (whole, id: string) => {
     if (id !== botUserId) return whole;
     mentionsBot = true;
     return ' ';

@@ -28,6 +28,8 @@ export interface ApiCall {
   args: Record<string, unknown>;
   /** HTTP status the fake answered with (429 for a rate-limited call). */
   status: number;
+  /** performance.now() when the call arrived. */
+  at: number;
 }
 
 export interface SlackMessage {
@@ -151,6 +153,13 @@ export class FakeSlack {
 
   /** A person writes in a channel: the message is kept and delivered as a `message` event. */
   userSays(fields: Partial<SlackMessage> & { channel: string; user: string; text: string }) {
+    const message: SlackMessage = { type: 'message', ts: this.nextTs(), ...fields };
+    this.keep(message);
+    return message;
+  }
+
+  /** Another app posts (an echo bot): kept and delivered like any message. */
+  botSays(fields: Partial<SlackMessage> & { channel: string; bot_id: string; text: string }) {
     const message: SlackMessage = { type: 'message', ts: this.nextTs(), ...fields };
     this.keep(message);
     return message;
@@ -388,11 +397,11 @@ export class FakeSlack {
     const scripted = this.scripted.get(method)?.shift();
 
     if (scripted?.kind === 'rate-limit') {
-      this.calls.push({ method, args, status: 429 });
+      this.calls.push({ method, args, status: 429, at: performance.now() });
       res.writeHead(429, { 'retry-after': String(scripted.retryAfterS) }).end();
       return;
     }
-    this.calls.push({ method, args, status: 200 });
+    this.calls.push({ method, args, status: 200, at: performance.now() });
     // Slack does the work even when the caller has given up waiting (the case C13 is about).
     const result = this.answer(method, args, bearer(req.headers.authorization));
     if (scripted?.kind === 'delay') await new Promise((r) => setTimeout(r, scripted.ms));

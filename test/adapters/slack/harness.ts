@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
 import {
   createSlackAdapter,
@@ -7,6 +8,7 @@ import {
   type SlackAdapterOptions,
 } from '../../../adapters/slack/index.js';
 import { loadConfig } from '../../../src/config.js';
+import type { Logger } from '../../../src/core/log.js';
 import { FakeSlack } from './fake-slack.js';
 import { MemoryAdmin, MemoryConversation, MemoryFeedback } from './memory-ports.js';
 
@@ -34,6 +36,7 @@ export interface HarnessOptions {
   options?: SlackAdapterOptions;
   /** Leave the adapter stopped (start-up tests). */
   noStart?: boolean;
+  logger?: Logger;
 }
 
 /**
@@ -65,6 +68,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     conversation,
     feedback,
     admin,
+    logger: opts.logger,
     options: { retryConfig: { retries: 0 }, ...opts.options },
   });
 
@@ -103,4 +107,14 @@ async function listen(adapter: SlackAdapter): Promise<ServerType> {
       resolve(server),
     );
   });
+}
+
+/** A pino logger that keeps its lines, for asserting what was logged. */
+export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  return { logger, lines };
 }
