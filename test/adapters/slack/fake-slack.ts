@@ -71,7 +71,10 @@ interface OpenedView {
   userId: string;
 }
 
-type Scripted = { kind: 'rate-limit'; retryAfterS: number } | { kind: 'delay'; ms: number };
+type Scripted =
+  | { kind: 'rate-limit'; retryAfterS: number }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'error'; error: string };
 
 type Listener = (message: SlackMessage) => void;
 
@@ -125,7 +128,7 @@ export class FakeSlack {
     return this.calls.filter((call) => call.method === method && call.status === 200);
   }
 
-  /** The next call of `method` is answered 429 with Retry-After, or answered late. */
+  /** The next call of `method` is answered 429 with Retry-After, late, or with a Slack error. */
   script(method: string, behaviour: Scripted): void {
     const queue = this.scripted.get(method) ?? [];
     queue.push(behaviour);
@@ -403,7 +406,10 @@ export class FakeSlack {
     }
     this.calls.push({ method, args, status: 200, at: performance.now() });
     // Slack does the work even when the caller has given up waiting (the case C13 is about).
-    const result = this.answer(method, args, bearer(req.headers.authorization));
+    const result =
+      scripted?.kind === 'error'
+        ? { ok: false, error: scripted.error }
+        : this.answer(method, args, bearer(req.headers.authorization));
     if (scripted?.kind === 'delay') await new Promise((r) => setTimeout(r, scripted.ms));
 
     if (!res.destroyed) {
