@@ -18,6 +18,27 @@ export { COMMAND };
 /** Where Slack's Events API, interactivity and slash-command requests are served. */
 export const SLACK_EVENTS_PATH = '/slack/events';
 
+/**
+ * What this adapter needs from the Slack app; manifest.yml asks for exactly this (a test keeps
+ * them equal). Scopes by use: chat:write for chat.postMessage, chat.update and
+ * chat.postEphemeral; files:write for the external upload flow; commands for /parley;
+ * app_mentions:read and the three *:history scopes for the events below. views.open and
+ * auth.test need none. Socket Mode also needs an app-level token with connections:write.
+ */
+export const SLACK_APP_NEEDS = {
+  botScopes: [
+    'app_mentions:read',
+    'channels:history',
+    'chat:write',
+    'commands',
+    'files:write',
+    'groups:history',
+    'im:history',
+  ],
+  botEvents: ['app_mention', 'message.channels', 'message.groups', 'message.im'],
+  commands: [COMMAND],
+} as const;
+
 export interface SlackAdapterDeps {
   config: Config;
   conversation: ConversationHandler;

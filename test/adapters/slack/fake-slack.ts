@@ -21,6 +21,26 @@ export interface FakeSlackOptions {
   botToken: string;
   appToken?: string;
   signingSecret: string;
+  /** What the app's manifest grants: calls outside the scopes get `missing_scope`. */
+  app: { botScopes: readonly string[]; botEvents: readonly string[]; commands: readonly string[] };
+}
+
+/** Bot scope each Web API method needs (Slack's method reference); absent means none. */
+const METHOD_SCOPES: Record<string, string> = {
+  'chat.postMessage': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'files.getUploadURLExternal': 'files:write',
+  'files.completeUploadExternal': 'files:write',
+};
+
+/** The subscription a message-like event arrives under. */
+function subscriptionOf(event: Record<string, unknown>): string {
+  if (event.type !== 'message') return String(event.type);
+  const kind = { channel: 'channels', group: 'groups', im: 'im', mpim: 'mpim' }[
+    String(event.channel_type)
+  ];
+  return `message.${kind ?? 'channels'}`;
 }
 
 export interface ApiCall {
@@ -179,6 +199,9 @@ export class FakeSlack {
       timestampS?: number;
     } = {},
   ): Promise<Delivery> {
+    if (!this.subscribed(event)) {
+      throw new Error(`the app manifest does not subscribe to ${subscriptionOf(event)}`);
+    }
     const body = eventCallback(event, options.eventId ?? this.nextEventId());
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.retryNum !== undefined) {
@@ -290,6 +313,8 @@ export class FakeSlack {
 
   /** A person runs a slash command; the request carries a fresh response_url. */
   runCommand(userId: string, channel: string, text: string): Promise<Delivery> {
+    if (!this.options.app.commands.includes('/parley'))
+      throw new Error('the manifest has no /parley');
     return this.postForm({
       token: 'unused-verification-token',
       team_id: TEAM_ID,
@@ -427,6 +452,15 @@ export class FakeSlack {
       };
     }
     if (token !== this.options.botToken) return { ok: false, error: 'invalid_auth' };
+    const needed = METHOD_SCOPES[method];
+    if (needed && !this.options.app.botScopes.includes(needed)) {
+      return {
+        ok: false,
+        error: 'missing_scope',
+        needed,
+        provided: this.options.app.botScopes.join(','),
+      };
+    }
 
     switch (method) {
       case 'auth.test':
@@ -576,15 +610,32 @@ export class FakeSlack {
   private keep(message: SlackMessage): void {
     this.messages.push(message);
     for (const listener of this.listeners) listener(message);
-    if (!this.deliverPostsAsEvents || !this.eventsUrl) return;
+    if (
+      !this.deliverPostsAsEvents ||
+      !this.subscribed(message as unknown as Record<string, unknown>)
+    ) {
+      return;
+    }
 
     const event = {
       ...message,
       event_ts: message.ts,
-      channel_type: message.channel.startsWith('D') ? 'im' : 'channel',
+      channel_type: channelType(message.channel),
       team: TEAM_ID,
     };
-    setImmediate(() => void this.deliverEvent(event));
+    // Over the websocket when the app is connected in Socket Mode, else to its HTTP endpoint.
+    if (this.socketConnected) {
+      setImmediate(() => void this.sendEnvelope('events_api', this.eventEnvelope(event)));
+    } else if (this.eventsUrl) {
+      setImmediate(() => void this.deliverEvent(event));
+    }
+  }
+
+  private subscribed(event: Record<string, unknown>): boolean {
+    const probe = event.channel_type
+      ? event
+      : { ...event, channel_type: channelType(String(event.channel)) };
+    return this.options.app.botEvents.includes(subscriptionOf(probe));
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -623,6 +674,12 @@ export class FakeSlack {
   private port(): number {
     return (this.server.address() as AddressInfo).port;
   }
+}
+
+/** Slack's channel id prefixes: D for DMs, G for (old) private channels, C otherwise. */
+function channelType(channel: string): string {
+  if (channel.startsWith('D')) return 'im';
+  return channel.startsWith('G') ? 'group' : 'channel';
 }
 
 /** Slack's v0 request signature: HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret. */

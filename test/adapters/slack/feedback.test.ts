@@ -87,15 +87,15 @@ describe('the fix modal', () => {
     const blocks = opened.view.blocks as Record<string, any>[];
     expect(blocks[0].text.text).toBe('refund order A1243, not A1234');
     const intent = blocks.find((b) => b.block_id === 'parley_intent');
-    expect(intent.element.initial_option.value).toBe('refund');
-    expect(intent.element.options.map((o: any) => o.value)).toEqual([
+    expect(intent?.element.initial_option.value).toBe('refund');
+    expect(intent?.element.options.map((o: any) => o.value)).toEqual([
       'greet',
       'order_status',
       'refund',
       'out_of_scope',
     ]);
     const orderBox = blocks.find((b) => b.label?.text === 'order_id');
-    expect(orderBox.element.initial_value).toBe('A1243\nA1234');
+    expect(orderBox?.element.initial_value).toBe('A1243\nA1234');
 
     const submit = await h.fake.submitView(opened, {
       'What was the customer asking for?': 'refund',

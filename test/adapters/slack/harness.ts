@@ -1,5 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
 import {
@@ -48,6 +50,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     botToken: BOT_TOKEN,
     appToken: APP_TOKEN,
     signingSecret: SIGNING_SECRET,
+    app: await readManifest(),
   });
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -74,7 +77,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
   const server = await listen(adapter);
   fake.eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${adapter.eventsPath}`;
-  if (!opts.noStart) await adapter.start();
+  const stopServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!opts.noStart) {
+    await adapter.start().catch(async (err: unknown) => {
+      await adapter.stop().catch(() => undefined);
+      await stopServer();
+      await fake.close();
+      throw err;
+    });
+  }
 
   const settle = async () => {
     // Settled when a whole round (both idle, a short pause, both idle) saw no new traffic.
@@ -92,11 +103,29 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
   const close = async () => {
     await adapter.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stopServer();
     await fake.close();
   };
 
   return { fake, adapter, conversation, feedback, admin, settle, close };
+}
+
+/** The scopes, events and commands that adapters/slack/manifest.yml grants the app. */
+export async function readManifest() {
+  const text = await readFile(
+    new URL('../../../adapters/slack/manifest.yml', import.meta.url),
+    'utf8',
+  );
+  const manifest = parse(text) as {
+    oauth_config: { scopes: { bot: string[] } };
+    settings: { event_subscriptions: { bot_events: string[] } };
+    features: { slash_commands: { command: string }[] };
+  };
+  return {
+    botScopes: manifest.oauth_config.scopes.bot,
+    botEvents: manifest.settings.event_subscriptions.bot_events,
+    commands: manifest.features.slash_commands.map((c) => c.command),
+  };
 }
 
 async function listen(adapter: SlackAdapter): Promise<ServerType> {
