@@ -215,6 +215,7 @@ export function createConversationService(
         id: randomUUID(),
         text: redactText(decision.reply.text),
         kind: decision.reply.kind,
+        at: new Date(),
       },
     };
     const queued = gateway.saveTurn(row, decision.state);

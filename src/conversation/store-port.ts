@@ -49,6 +49,8 @@ export interface TurnRecord {
     /** Redacted. */
     text: string;
     kind: ReplyKind;
+    /** When the reply was decided (the row may be written later, after an outage). */
+    at: Date;
   };
 }
 
