@@ -16,7 +16,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ParleyError } from '../core/errors.js';
-import { readInitializers } from '../train/graph/index.js';
+import { readInitializers } from '../train/graph/export.js';
 import { checkTagLayout } from './decode.js';
 import { Featurizer } from './featurize.js';
 import { FEATURE_TABLE, HEAD_PARAMS, POSITION_TABLE, type ModelConfig } from './model.js';

@@ -27,7 +27,6 @@ import { Graph, type Value } from '../train/graph/graph.js';
 import {
   add,
   attentionBias,
-  concat,
   crossEntropy,
   gather,
   gelu,
@@ -41,7 +40,7 @@ import {
   squeeze,
   transpose,
   unsqueeze,
-} from '../train/graph/index.js';
+} from '../train/graph/ops/index.js';
 import type { Rng } from '../train/rng.js';
 
 export interface ModelConfig {
@@ -371,4 +370,3 @@ function buildEntityLoss(graph: Graph, tagLogits: Value, tagCount: number): Valu
   return crossEntropy(reshape(tagLogits, [-1, tagCount]), labels, weights);
 }
 
-export { concat };

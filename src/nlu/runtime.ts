@@ -257,8 +257,8 @@ export function predictEntities(
     Math.exp(logProbs[t * width + tag]),
   );
   for (const entity of entities) {
-    const normalized = synonyms[entity.value.toLowerCase()];
-    if (normalized !== undefined) entity.normalized = normalized;
+    const mention = entity.value.toLowerCase();
+    if (Object.hasOwn(synonyms, mention)) entity.normalized = synonyms[mention];
   }
   return entities;
 }
