@@ -7,6 +7,7 @@ import type {
   ConversationStore,
   FeedbackRecord,
   StoredConversation,
+  StoreCounts,
   StoredMessage,
   TurnRecord,
 } from './store-port.js';
@@ -58,6 +59,8 @@ export interface StoreGateway {
   forget(key: MessageKey): Enqueued;
   /** True when the database answers now. */
   ping(timeoutMs?: number): Promise<boolean>;
+  /** Row counts from the database (throws when it is away). */
+  counts(): Promise<StoreCounts>;
   readonly queue: WriteQueue;
 }
 
@@ -186,6 +189,7 @@ export function createStoreGateway(options: StoreGatewayOptions): StoreGateway {
     saveFeedback: (record) => queue.enqueue('feedback', () => store.upsertFeedback(record)),
     forget,
     ping,
+    counts: () => withTimeout(store.counts(), readTimeoutMs * 5),
     queue,
   };
 }

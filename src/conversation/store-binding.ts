@@ -10,7 +10,7 @@ import {
 } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { DialogueState } from './policy.js';
-import type { ConversationStore, TurnRecord } from './store-port.js';
+import type { ConversationStore, StoreCounts, TurnRecord } from './store-port.js';
 import type { MessageKey } from './types.js';
 
 /**
@@ -233,6 +233,23 @@ export function createConversationStore(store: Store): ConversationStore {
       throw new ParleyError('STORE_UNAVAILABLE', 'the database does not answer');
   }
 
+  async function counts(): Promise<StoreCounts> {
+    const result = await guard(
+      'conversation.counts',
+      () =>
+        db.execute(sql`select
+          (select count(*) from ${conversations})::int as conversations,
+          (select count(*) from ${messages} where direction = 'in')::int as "messagesIn",
+          (select count(*) from ${messages} where direction = 'out')::int as "messagesOut",
+          (select count(*) from ${predictions})::int as predictions,
+          (select count(*) from ${feedback})::int as feedback`),
+      IDEMPOTENT,
+    );
+    // postgres.js returns the rows as an array, PGlite as `{ rows }`.
+    const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+    return rows[0] as StoreCounts;
+  }
+
   return {
     claim,
     loadConversation,
@@ -242,6 +259,7 @@ export function createConversationStore(store: Store): ConversationStore {
     upsertFeedback,
     forgetMessage,
     ping,
+    counts,
   };
 }
 

@@ -91,4 +91,14 @@ export interface ConversationStore {
   forgetMessage(key: MessageKey): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** Row counts, for `GET /api/stats` and the replay script. */
+  counts(): Promise<StoreCounts>;
+}
+
+export interface StoreCounts {
+  conversations: number;
+  messagesIn: number;
+  messagesOut: number;
+  predictions: number;
+  feedback: number;
 }

@@ -202,6 +202,18 @@ export function createMemoryStore(): MemoryStore {
     async ping() {
       up();
     },
+
+    async counts() {
+      up();
+      const rows = [...store.messages.values()];
+      return {
+        conversations: store.conversations.size,
+        messagesIn: rows.filter((row) => row.direction === 'in').length,
+        messagesOut: rows.filter((row) => row.direction === 'out').length,
+        predictions: store.predictions.size,
+        feedback: store.feedback.size,
+      };
+    },
   };
 
   function up(): void {

@@ -171,6 +171,19 @@ describe.each(STORE_KINDS)('conversation store binding on %s', (kind) => {
     expect(prediction.entities[0]).toMatchObject({ start: 7, end: 12 });
   });
 
+  it('counts rows by kind', async () => {
+    const before = await port.counts();
+    await port.saveTurn(turn());
+    const after = await port.counts();
+    expect(after).toEqual({
+      conversations: before.conversations + 1,
+      messagesIn: before.messagesIn + 1,
+      messagesOut: before.messagesOut + 1,
+      predictions: before.predictions + 1,
+      feedback: before.feedback,
+    });
+  });
+
   it('answers a ping', async () => {
     await expect(port.ping()).resolves.toBeUndefined();
   });
