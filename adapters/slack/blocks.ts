@@ -123,8 +123,16 @@ export function readReplyBlocks(
   return ref && sections.length > 0 ? { sections, ref } : undefined;
 }
 
-export function feedbackNote(kind: 'up' | 'down' | 'correction', userId: string): string {
+/** The note under a reply; `saved` false means queued until the database is back. */
+export function feedbackNote(
+  kind: 'up' | 'down' | 'correction',
+  userId: string,
+  saved = true,
+): string {
   const what = { up: ':thumbsup:', down: ':thumbsdown:', correction: 'a correction' }[kind];
+  if (!saved) {
+    return `:hourglass: Feedback received: ${what} from <@${userId}>. It is not saved yet and will be stored when the database is back.`;
+  }
   return `:white_check_mark: Feedback recorded: ${what} from <@${userId}>. Thank you!`;
 }
 

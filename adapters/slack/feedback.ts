@@ -135,15 +135,16 @@ async function recordAndShow(
   deps: FeedbackDeps,
 ): Promise<void> {
   const log = deps.log.child({ channel: spot.channel, replyTs: spot.ts, kind: input.kind });
+  let saved: boolean;
   try {
-    await deps.feedback.record(input);
+    ({ saved } = await deps.feedback.record(input));
   } catch (err) {
     log.warn({ err: describeSlackError(err) }, 'slack feedback not recorded');
     await tellUser(spot, feedbackFailure(err), deps);
     return;
   }
 
-  const note = feedbackNote(input.kind, spot.userId);
+  const note = feedbackNote(input.kind, spot.userId, saved);
   if (!drawn?.ref) {
     await tellUser(spot, note, deps);
     return;
@@ -182,11 +183,13 @@ async function tellUser(spot: ReplySpot, text: string, deps: FeedbackDeps): Prom
   }
 }
 
+/** What the person who pressed the button is told; the feedback service's codes, not its words. */
 function feedbackFailure(err: unknown): string {
-  if (isParleyError(err, 'NOT_FOUND')) {
+  if (isParleyError(err, 'NOT_FOUND') || isParleyError(err, 'CONFLICT')) {
     return 'Parley no longer has that message (it may have been deleted), so the feedback was not recorded.';
   }
   if (isParleyError(err, 'BAD_REQUEST')) return `That feedback was not recorded: ${err.message}`;
+  if (isParleyError(err, 'STORE_UNAVAILABLE')) return err.message;
   return 'Parley could not record your feedback just now. Please try again in a moment.';
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParleyError } from '../../../src/core/errors.js';
 import { ADMIN, ADMIN_CHANNEL, startHarness, type Harness } from './harness.js';
-import { gate } from './memory-ports.js';
+import { gate } from './doubles.js';
 
 let h: Harness;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_ID } from './fake-slack.js';
-import { startHarness, SUPPORT, type Harness } from './harness.js';
+import { repliedResults, startHarness, SUPPORT, type Harness } from './harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -28,7 +28,11 @@ describe('feedback buttons', () => {
     await h.settle();
 
     expect(click.status).toBe(200);
-    expect(h.feedback.calls).toEqual([{ messageId: 'msg-1', userId: 'U_B', kind: 'up' }]);
+    const messageId = repliedResults(h)[0].messageId;
+    expect(h.feedback.calls).toEqual([{ messageId, userId: 'U_B', kind: 'up' }]);
+    expect([...h.store.feedback.values()]).toMatchObject([
+      { messageId, userId: 'U_B', kind: 'up' },
+    ]);
     expect(h.fake.callsTo('chat.update')).toHaveLength(1);
     expect(note(reply)).toBe(
       ':white_check_mark: Feedback recorded: :thumbsup: from <@U_B>. Thank you!',
@@ -46,7 +50,8 @@ describe('feedback buttons', () => {
     await h.fake.clickButton(reply, 'parley_feedback_down', 'U_B');
     await h.settle();
 
-    expect(h.feedback.records.get('msg-1:U_B')?.kind).toBe('down');
+    const messageId = repliedResults(h)[0].messageId;
+    expect(h.store.feedback.get(`${messageId}/U_B`)?.kind).toBe('down');
     expect(reply.blocks?.filter((b) => b.type === 'context')).toHaveLength(1);
     expect(note(reply)).toContain(':thumbsdown:');
   });
@@ -58,8 +63,9 @@ describe('feedback buttons', () => {
       platform: 'slack',
       workspaceId: 'T_FAKE',
       channelId: SUPPORT,
-      platformMessageId: h.conversation.stored[0].message.platformMessageId,
+      platformMessageId: h.fake.messages[0].ts,
     });
+    await h.settle();
 
     await h.fake.clickButton(reply, 'parley_feedback_up', 'U_B');
     await h.settle();
@@ -92,6 +98,7 @@ describe('the fix modal', () => {
       'greet',
       'order_status',
       'refund',
+      'human_handoff',
       'out_of_scope',
     ]);
     const orderBox = blocks.find((b) => b.label?.text === 'order_id');
@@ -107,7 +114,7 @@ describe('the fix modal', () => {
     expect(submit.body).toBe('');
     expect(h.feedback.calls).toEqual([
       {
-        messageId: 'msg-1',
+        messageId: repliedResults(h)[0].messageId,
         userId: 'U_B',
         kind: 'correction',
         intent: 'refund',

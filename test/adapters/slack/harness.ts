@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,21 @@ import {
 import { loadConfig } from '../../../src/config.js';
 import type { Logger } from '../../../src/core/log.js';
 import { FakeSlack } from './fake-slack.js';
-import { MemoryAdmin, MemoryConversation, MemoryFeedback } from './memory-ports.js';
+import { loadDomain } from '../../../src/conversation/domain.js';
+import { createFeedbackService } from '../../../src/conversation/feedback.js';
+import { createStoreGateway } from '../../../src/conversation/gateway.js';
+import { createConversationService } from '../../../src/conversation/pipeline.js';
+import type { ConversationStore } from '../../../src/conversation/store-port.js';
+import { createMemoryStore, type MemoryStore } from '../../conversation/doubles.js';
+import {
+  createShopNlu,
+  MemoryAdmin,
+  recordConversation,
+  recordFeedback,
+  type RecordingConversation,
+  type RecordingFeedback,
+  type ShopNlu,
+} from './doubles.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f2a';
 export const BOT_TOKEN = 'xoxb-test-token';
@@ -24,9 +39,14 @@ export const ADMIN = 'U_ADMIN';
 export interface Harness {
   fake: FakeSlack;
   adapter: SlackAdapter;
-  conversation: MemoryConversation;
-  feedback: MemoryFeedback;
+  /** Parley's conversation service, recorded. */
+  conversation: RecordingConversation;
+  /** Parley's feedback service, recorded. */
+  feedback: RecordingFeedback;
   admin: MemoryAdmin;
+  nlu: ShopNlu;
+  /** The in-memory ConversationStore under the services (unless a real one was given). */
+  store: MemoryStore;
   /** Waits until neither Slack nor Parley has anything in flight. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -39,6 +59,8 @@ export interface HarnessOptions {
   /** Leave the adapter stopped (start-up tests). */
   noStart?: boolean;
   logger?: Logger;
+  /** A real ConversationStore (the Postgres binding) instead of the in-memory one. */
+  conversationStore?: ConversationStore;
 }
 
 /**
@@ -63,15 +85,34 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...opts.env,
   });
 
-  const conversation = new MemoryConversation();
-  const feedback = new MemoryFeedback(conversation);
+  // Parley's real conversation and feedback services over a store and the NLU double
+  const logger = opts.logger ?? pino({ level: 'silent' });
+  const store = createMemoryStore();
+  const nlu = createShopNlu();
+  const gateway = createStoreGateway({
+    store: opts.conversationStore ?? store,
+    logger,
+    readTimeoutMs: 500,
+    queue: { initialDelayMs: 5, maxDelayMs: 20 },
+  });
+  const service = createConversationService({
+    store: gateway,
+    nlu: () => nlu,
+    domain: loadDomain(fileURLToPath(new URL('./domain-slack.yml', import.meta.url))),
+    config: { PARLEY_HANDOFF_AFTER_FALLBACKS: 2, PARLEY_ESCALATION_TARGET: undefined },
+    logger,
+  });
+  const conversation = recordConversation(service);
+  const feedback = recordFeedback(
+    createFeedbackService({ store: gateway, nlu: () => nlu, logger, saveWaitMs: 100 }),
+  );
   const admin = new MemoryAdmin();
   const adapter = createSlackAdapter({
     config,
     conversation,
     feedback,
     admin,
-    logger: opts.logger,
+    logger,
     options: { retryConfig: { retries: 0 }, ...opts.options },
   });
 
@@ -83,6 +124,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await adapter.stop().catch(() => undefined);
       await stopServer();
       await fake.close();
+      await gateway.queue.close();
       throw err;
     });
   }
@@ -96,6 +138,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await new Promise((resolve) => setTimeout(resolve, 10));
       await fake.idle();
       await adapter.idle();
+      await service.drain(2000);
       if (fake.traffic === before) return;
     }
     throw new Error('Slack and Parley did not settle');
@@ -105,9 +148,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     await adapter.stop();
     await stopServer();
     await fake.close();
+    await service.drain(2000);
+    await gateway.queue.close();
   };
 
-  return { fake, adapter, conversation, feedback, admin, settle, close };
+  return { fake, adapter, conversation, feedback, admin, nlu, store, settle, close };
 }
 
 /** The scopes, events and commands that adapters/slack/manifest.yml grants the app. */
@@ -146,4 +191,19 @@ export function capturingLogger(): { logger: Logger; lines: Record<string, unkno
     { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
   );
   return { logger, lines };
+}
+
+/** Incoming message rows the conversation service stored. */
+export function incomingRows(h: Harness) {
+  return [...h.store.messages.values()].filter((row) => row.direction === 'in');
+}
+
+/** The stored dialogue state of one conversation. */
+export function conversationState(h: Harness, conversationId: string) {
+  return [...h.store.conversations.values()].find((row) => row.id === conversationId)?.state;
+}
+
+/** The results the conversation service answered with, for replied messages. */
+export function repliedResults(h: Harness) {
+  return h.conversation.results.flatMap((result) => (result.status === 'replied' ? [result] : []));
 }

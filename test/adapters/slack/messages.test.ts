@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_ID, BOT_USER_ID, TEAM_ID } from './fake-slack.js';
-import { capturingLogger, startHarness, SUPPORT, type Harness } from './harness.js';
-import { gate } from './memory-ports.js';
+import {
+  capturingLogger,
+  conversationState,
+  incomingRows,
+  repliedResults,
+  startHarness,
+  SUPPORT,
+  type Harness,
+} from './harness.js';
+import { gate } from './doubles.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -28,7 +36,7 @@ describe('C13: a message delivered more than once', () => {
     const { logger, lines } = capturingLogger();
     h = await startHarness({ logger });
     const slowNlu = gate();
-    h.conversation.beforeAnswer = () => slowNlu.wait();
+    h.nlu.beforePredict = () => slowNlu.wait();
     const event = channelMessage({
       text: 'where is order A1234',
       ts: '1700000000.000100',
@@ -55,8 +63,16 @@ describe('C13: a message delivered more than once', () => {
     }
     expect(posts()).toHaveLength(1);
     expect(posts()[0]).toMatchObject({ channel: SUPPORT, thread_ts: '1700000000.000100' });
-    expect(h.conversation.stored).toHaveLength(1);
+    // one message row and one prediction row: dedupe is on team + channel + ts
+    expect(incomingRows(h)).toHaveLength(1);
+    expect(h.store.predictions.size).toBe(1);
+    expect(h.nlu.calls).toEqual(['where is order A1234']);
     expect(h.conversation.handled).toHaveLength(3);
+    expect(h.conversation.results.map((r) => r.status)).toEqual([
+      'replied',
+      'duplicate',
+      'duplicate',
+    ]);
     const duplicates = lines.filter(
       (line) => line.msg === 'slack duplicate delivery: not answered again',
     );
@@ -118,16 +134,19 @@ describe('C18: replies go in the thread of the message', () => {
     expect(posts().map((args) => [args.thread_ts, args.text])).toEqual([
       ['1700000200.000300', 'Order A1234 is on its way.'],
       ['1700000200.000300', 'Order B5678 is on its way.'],
-      ['1700000300.000500', 'Which order number?'],
+      ['1700000300.000500', 'What is your order number?'],
     ]);
-    const [top, followUp, unrelated] = h.conversation.stored;
+    const [top, followUp, unrelated] = repliedResults(h);
     expect(followUp.conversationId).toBe(top.conversationId);
     expect(unrelated.conversationId).not.toBe(top.conversationId);
-    expect(h.conversation.state(top.conversationId)).toEqual({
-      intent: 'order_status',
+    expect(conversationState(h, top.conversationId)).toMatchObject({
+      lastIntent: 'order_status',
       slots: { order_id: 'B5678' },
     });
-    expect(h.conversation.state(unrelated.conversationId)?.slots).toEqual({});
+    expect(conversationState(h, unrelated.conversationId)).toMatchObject({
+      slots: {},
+      pending: { intent: 'order_status', entity: 'order_id' },
+    });
   });
 
   it('answers a top-level DM in the DM itself, and a DM thread in its thread', async () => {
@@ -191,9 +210,10 @@ describe('where Parley answers', () => {
       'parley_feedback_down',
       'parley_feedback_fix',
     ]);
-    expect(JSON.parse(actions?.elements[0].value)).toEqual({ m: 'msg-1' });
+    const messageId = repliedResults(h)[0].messageId;
+    expect(JSON.parse(actions?.elements[0].value)).toEqual({ m: messageId });
     expect(JSON.parse(actions?.elements[2].value)).toEqual({
-      m: 'msg-1',
+      m: messageId,
       t: 'where is order A1234',
       i: 'order_status',
       e: [['order_id', 15, 20]],
@@ -230,7 +250,8 @@ describe('C06: empty, whitespace-only and mention-only messages', () => {
     expect(posts()).toHaveLength(1);
     expect(posts()[0]).toMatchObject({ channel: SUPPORT, thread_ts: ts, text: 'How can I help?' });
     expect(posts()[0].blocks).toBeUndefined();
-    expect(h.conversation.stored).toHaveLength(6);
+    // only the mention is a turn: blank messages are not stored
+    expect(incomingRows(h)).toHaveLength(1);
     expect(h.conversation.handled.map((m) => [m.text, m.mentionsBot, m.attachmentCount])).toEqual([
       ['', false, 0],
       ['', false, 0],
@@ -302,7 +323,7 @@ describe('C15: edits, unfurls and deletions', () => {
     expect(h.conversation.forgotten).toEqual([
       { platform: 'slack', workspaceId: TEAM_ID, channelId: SUPPORT, platformMessageId: asked.ts },
     ]);
-    expect(h.conversation.stored[0]).toMatchObject({ text: '', redacted: true });
+    expect(incomingRows(h)).toMatchObject([{ text: '', deleted: true }]);
   });
 });
 

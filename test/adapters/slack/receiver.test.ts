@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventCallback, sign, TEAM_ID } from './fake-slack.js';
-import { capturingLogger, SIGNING_SECRET, startHarness, SUPPORT, type Harness } from './harness.js';
+import {
+  capturingLogger,
+  incomingRows,
+  SIGNING_SECRET,
+  startHarness,
+  SUPPORT,
+  type Harness,
+} from './harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -19,7 +26,7 @@ const message = {
 
 function nothingHappened() {
   expect(h.conversation.handled).toHaveLength(0);
-  expect(h.conversation.stored).toHaveLength(0);
+  expect(incomingRows(h)).toHaveLength(0);
   expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP_ID, TEAM_ID } from './fake-slack.js';
 import { ADMIN, ADMIN_CHANNEL, startHarness, SUPPORT, type Harness } from './harness.js';
-import { gate } from './memory-ports.js';
+import { gate } from './doubles.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -28,7 +28,7 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
   it('acks an events_api envelope by its id before the reply is done, and replies in the thread', async () => {
     h = await startHarness({ socketMode: true });
     const slowNlu = gate();
-    h.conversation.beforeAnswer = () => slowNlu.wait();
+    h.nlu.beforePredict = () => slowNlu.wait();
     const ts = '1700000700.000100';
 
     const { ack, ms } = await h.fake.sendEnvelope(

@@ -3,7 +3,7 @@ import { createSlackAdapter } from '../../../adapters/slack/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { isParleyError } from '../../../src/core/errors.js';
 import { startHarness, type Harness } from './harness.js';
-import { gate, MemoryAdmin, MemoryConversation, MemoryFeedback } from './memory-ports.js';
+import { gate, MemoryAdmin } from './doubles.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -11,9 +11,16 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** Ports that must never be reached: these tests stop before any message. */
 function ports() {
-  const conversation = new MemoryConversation();
-  return { conversation, feedback: new MemoryFeedback(conversation), admin: new MemoryAdmin() };
+  const unreachable = async (): Promise<never> => {
+    throw new Error('not reached in start-up tests');
+  };
+  return {
+    conversation: { handle: unreachable, forget: unreachable },
+    feedback: { record: unreachable, intents: () => [], entityTypes: () => [] },
+    admin: new MemoryAdmin(),
+  };
 }
 
 describe('starting the Slack adapter', () => {
@@ -77,7 +84,7 @@ describe('starting the Slack adapter', () => {
   it('stops after letting a reply in progress finish', async () => {
     h = await startHarness();
     const slowNlu = gate();
-    h.conversation.beforeAnswer = () => slowNlu.wait();
+    h.nlu.beforePredict = () => slowNlu.wait();
     h.fake.userSays({ channel: 'C_SUPPORT', user: 'U_A', text: 'where is order A1234' });
     while (h.conversation.handled.length === 0) await new Promise((r) => setTimeout(r, 5));
 
