@@ -1,10 +1,15 @@
 import { App, webApi, type AppOptions } from '@slack/bolt';
 import type { AdminHandler, ReportSink } from '../../src/admin/types.js';
 import type { Config } from '../../src/config.js';
-import type { ConversationHandler, FeedbackHandler } from '../../src/conversation/types.js';
+import type {
+  ConversationHandler,
+  EscalationNotifier,
+  FeedbackHandler,
+} from '../../src/conversation/types.js';
 import { ParleyError } from '../../src/core/errors.js';
 import { logger as componentLogger, type Logger } from '../../src/core/log.js';
 import { COMMAND, registerAdminCommand } from './commands.js';
+import { createSlackEscalationNotifier, slackEscalationChannel } from './escalation.js';
 import { registerFeedbackListeners } from './feedback.js';
 import { boltLogger } from './log.js';
 import { registerMessageListeners } from './messages.js';
@@ -74,6 +79,8 @@ export interface SlackAdapter {
   idle(): Promise<void>;
   /** Posts retraining reports to SLACK_ADMIN_CHANNEL; undefined when that is not set. */
   readonly reportSink: ReportSink | undefined;
+  /** Posts hand-off notices when PARLEY_ESCALATION_TARGET is `slack:<channel id>`. */
+  readonly escalationNotifier: EscalationNotifier | undefined;
 }
 
 interface SlackSettings {
@@ -81,6 +88,7 @@ interface SlackSettings {
   signingSecret?: string;
   appToken?: string;
   adminChannel?: string;
+  escalationChannel?: string;
   admins: ReadonlySet<string>;
   channels: ReadonlySet<string>;
   apiUrl?: string;
@@ -172,6 +180,9 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     },
     idle: tracker.idle,
     reportSink,
+    escalationNotifier: settings.escalationChannel
+      ? createSlackEscalationNotifier({ postClient, channel: settings.escalationChannel, log })
+      : undefined,
   };
 }
 
@@ -226,6 +237,7 @@ function readSettings(config: Config): SlackSettings {
     signingSecret: config.SLACK_SIGNING_SECRET,
     appToken: config.SLACK_APP_TOKEN,
     adminChannel: config.SLACK_ADMIN_CHANNEL,
+    escalationChannel: slackEscalationChannel(config.PARLEY_ESCALATION_TARGET),
     admins: new Set(config.SLACK_ADMIN_USERS),
     channels: new Set(config.SLACK_CHANNELS),
     apiUrl: config.SLACK_API_URL,
