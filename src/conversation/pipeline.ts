@@ -36,7 +36,8 @@ export interface ConversationServiceOptions {
   domain: Domain;
   config: Pick<Config, 'PARLEY_HANDOFF_AFTER_FALLBACKS' | 'PARLEY_ESCALATION_TARGET'>;
   logger: Logger;
-  notifier?: EscalationNotifier;
+  /** Where hand-off notices go; a function when it is known only later (an adapter's). */
+  notifier?: EscalationNotifier | (() => EscalationNotifier | undefined);
 }
 
 export interface ConversationService extends ConversationHandler {
@@ -79,7 +80,9 @@ export function messageKey(message: IncomingMessage): MessageKey {
 export function createConversationService(
   options: ConversationServiceOptions,
 ): ConversationService {
-  const { store: gateway, domain, notifier } = options;
+  const { store: gateway, domain } = options;
+  const notifierNow = () =>
+    typeof options.notifier === 'function' ? options.notifier() : options.notifier;
   const log = options.logger;
   const handoffAfterFallbacks =
     options.config.PARLEY_HANDOFF_AFTER_FALLBACKS ??
@@ -241,6 +244,7 @@ export function createConversationService(
       conversationId,
       messageId,
     };
+    const notifier = notifierNow();
     if (!notifier) {
       log.warn(
         notice,

@@ -299,3 +299,29 @@ function fromColumns(
     lastIntent: columns[LAST_INTENT],
   };
 }
+
+/**
+ * A port that answers STORE_UNAVAILABLE until the real one is attached: the app serves replies
+ * (and queues writes) while a Postgres server that was down at start is still being waited for.
+ */
+export function createDeferredConversationStore(): ConversationStore & {
+  attach(port: ConversationStore): void;
+} {
+  let current: ConversationStore | undefined;
+  const unavailable = () =>
+    Promise.reject(new ParleyError('STORE_UNAVAILABLE', 'the database has not been reached yet'));
+  const port = (): ConversationStore | undefined => current;
+
+  return {
+    attach: (next) => void (current = next),
+    claim: (key) => port()?.claim(key) ?? unavailable(),
+    loadConversation: (scope) => port()?.loadConversation(scope) ?? unavailable(),
+    saveTurn: (turn) => port()?.saveTurn(turn) ?? unavailable(),
+    findMessage: (id) => port()?.findMessage(id) ?? unavailable(),
+    findMessageIdByKey: (key) => port()?.findMessageIdByKey(key) ?? unavailable(),
+    upsertFeedback: (record) => port()?.upsertFeedback(record) ?? unavailable(),
+    forgetMessage: (key) => port()?.forgetMessage(key) ?? unavailable(),
+    ping: () => port()?.ping() ?? unavailable(),
+    counts: () => port()?.counts() ?? unavailable(),
+  };
+}
