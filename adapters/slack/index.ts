@@ -1,5 +1,6 @@
 import { App, webApi, type AppOptions } from '@slack/bolt';
 import type { AdminHandler, ReportSink } from '../../src/admin/types.js';
+import type { AdapterContext, AdapterPlugin } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import type {
   ConversationHandler,
@@ -185,6 +186,42 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       : undefined,
   };
 }
+
+/**
+ * The plugin src/app.ts lists among its adapters: on when SLACK_BOT_TOKEN is set. In HTTP mode
+ * it mounts `POST /slack/events` on the app's server. The app's context has no admin handler yet;
+ * until it does, `/parley` answers that admin commands are not available.
+ */
+export const slackAdapter: AdapterPlugin = {
+  name: 'slack',
+  enabled: (config) => Boolean(config.SLACK_BOT_TOKEN),
+  create: (ctx) => {
+    const slack = createSlackAdapter({
+      config: ctx.config,
+      conversation: ctx.conversation,
+      feedback: ctx.feedback,
+      admin: (ctx as AdapterContext & { admin?: AdminHandler }).admin ?? NO_ADMIN,
+      logger: ctx.logger.child({ adapter: 'slack' }),
+    });
+    if (slack.mode === 'http') {
+      ctx.http.post(slack.eventsPath, (c) => slack.handleRequest(c.req.raw));
+    }
+    return {
+      name: 'slack',
+      start: slack.start,
+      stop: slack.stop,
+      notifier: slack.escalationNotifier,
+      reportSink: slack.reportSink,
+    };
+  },
+};
+
+const NO_ADMIN: AdminHandler = {
+  execute: async () => ({
+    ok: false,
+    text: 'Admin commands are not available on this Parley server yet.',
+  }),
+};
 
 function connection(settings: SlackSettings, receiver: FetchReceiver | undefined): AppOptions {
   if (receiver) return { receiver };
