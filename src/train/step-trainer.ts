@@ -228,20 +228,23 @@ const CUDA_HINT =
   '(see node_modules/onnxruntime-node/script/install.js); they also need CUDA 12 and cuDNN 9 ' +
   'libraries on the library path. Or train with device cpu.';
 
-/** The CUDA provider library is not shipped in the npm package; the install script fetches it. */
-function checkCudaBinaries(): void {
-  if (process.platform !== 'linux') return;
+/**
+ * Where onnxruntime-node 1.30's install script puts the CUDA provider on Linux; the npm
+ * package does not ship it. Undefined on other platforms.
+ */
+export function cudaProviderPath(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
   const require = createRequire(import.meta.url);
   const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'));
-  const lib = path.join(
-    pkg,
-    'bin',
-    'napi-v6',
-    'linux',
-    process.arch,
-    'libonnxruntime_providers_cuda.so',
-  );
-  if (!existsSync(lib)) throw cudaUnavailable(`device cuda asked for, but ${lib} is missing.`);
+  const file = 'libonnxruntime_providers_cuda.so';
+  return path.join(pkg, 'bin', 'napi-v6', 'linux', process.arch, file);
+}
+
+/** Throws DEVICE_UNAVAILABLE, with install instructions, when the CUDA provider is missing. */
+export function checkCudaBinaries(lib: string | undefined = cudaProviderPath()): void {
+  if (lib !== undefined && !existsSync(lib)) {
+    throw cudaUnavailable(`device cuda asked for, but ${lib} is missing.`);
+  }
 }
 
 function cudaUnavailable(what: string, cause?: unknown): ParleyError {
