@@ -49,6 +49,13 @@ export interface OpDef {
 export interface GraphNode extends NodeView {
   readonly id: number;
   readonly def: OpDef;
+  /**
+   * Position of `output` among the ONNX node's outputs (0 unless set). The builder keeps one
+   * value per node; for a multi-output ONNX op, each output the graph uses is its own node.
+   */
+  readonly outputIndex: number;
+  /** Another output of the same ONNX node: export emits the two as one node. */
+  readonly sibling?: GraphNode;
 }
 
 export type ConstantData = Float32Array | BigInt64Array | Uint8Array;
@@ -143,7 +150,7 @@ export class Graph {
   node(
     def: OpDef,
     inputs: readonly Value[],
-    out: { dtype: DType; shape: Dim[] },
+    out: { dtype: DType; shape: Dim[]; outputIndex?: number; sibling?: Value },
     attrs: Attrs = {},
   ): Value {
     for (const input of inputs) this.checkOwned(def.onnxType, input);
@@ -151,7 +158,22 @@ export class Graph {
     const name = this.fresh(`${def.onnxType.toLowerCase()}_${id}`);
     const node = {} as { -readonly [K in keyof GraphNode]: GraphNode[K] };
     const output = new GraphValue(this, name, out.dtype, out.shape, node);
-    Object.assign(node, { id, def, inputs: [...inputs], output, attrs, graph: this });
+    const outputIndex = out.outputIndex ?? 0;
+    const sibling = out.sibling ? this.producerOf(out.sibling) : undefined;
+    if (typeof sibling === 'string') {
+      throw new ParleyError('GRAPH_SHAPE', `${def.onnxType}: sibling must be a node output`);
+    }
+    const fields = {
+      id,
+      def,
+      inputs: [...inputs],
+      output,
+      attrs,
+      graph: this,
+      outputIndex,
+      sibling,
+    };
+    Object.assign(node, fields);
     this.nodeList.push(node);
     return output;
   }

@@ -103,3 +103,25 @@ describe('exportForward', () => {
     await session.release();
   });
 });
+
+describe('multi-output ONNX ops', () => {
+  it('emits unique() values and inverse from one Unique node and sums rows by segment', async () => {
+    const g = new Graph();
+    const ids = g.input('ids', 'int64', ['n']);
+    const rows = g.input('rows', 'float32', ['n', 2]);
+    const { values, inverse } = op.unique(ids);
+    const sums = op.segmentSum(rows, inverse, values);
+    const bytes = exportForward(g, { values, inverse, sums }, new Map());
+    expect(opTypes(bytes).filter((t) => t === 'Unique')).toHaveLength(1);
+
+    const session = await ort.InferenceSession.create(bytes);
+    const out = await session.run({
+      ids: new ort.Tensor('int64', BigInt64Array.from([3n, 1n, 3n, 3n, 0n]), [5]),
+      rows: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), [5, 2]),
+    });
+    expect(Array.from(out.values.data as BigInt64Array)).toEqual([3n, 1n, 0n]);
+    expect(Array.from(out.inverse.data as BigInt64Array)).toEqual([0n, 1n, 0n, 0n, 2n]);
+    expect(Array.from(out.sums.data as Float32Array)).toEqual([13, 16, 3, 4, 9, 10]);
+    await session.release();
+  });
+});

@@ -2,6 +2,7 @@
 import { graphOf, type OpDef, type Value } from '../graph.js';
 import { formatShape, shapeError } from '../shape.js';
 import { requireDtype } from './common.js';
+import { concat } from './concat.js';
 import { shapeOf, unsqueeze } from './reshape.js';
 
 const CONSTANT_OF_SHAPE: OpDef = { onnxType: 'ConstantOfShape', grad: null };
@@ -32,6 +33,34 @@ export function scatterAddRows(table: Value, indices: Value, updates: Value): Va
       reduction: { s: 'add' },
     },
   );
+}
+
+/**
+ * Sums rows that share a segment id: rows [N, D], segments int64 [N] in [0, U) → [U, D],
+ * where U is the length of `ids` (typically the values from unique()).
+ */
+export function segmentSum(rows: Value, segments: Value, ids: Value): Value {
+  const g = graphOf('segmentSum', rows, segments, ids);
+  const width = rows.shape[1];
+  if (rows.shape.length !== 2 || typeof width !== 'number') {
+    throw shapeError('segmentSum', 'rows', '[N, D] with a numeric D', formatShape(rows.shape));
+  }
+  const zerosShape = concat([shapeOf(ids), g.ints([width])], 0);
+  const shape = [ids.shape[0], width];
+  const zeros = g.node(CONSTANT_OF_SHAPE, [zerosShape], { dtype: 'float32', shape });
+  return g.node(
+    SCATTER_ND,
+    [zeros, unsqueeze(segments, [-1]), rows],
+    { dtype: 'float32', shape },
+    {
+      reduction: { s: 'add' },
+    },
+  );
+}
+
+/** True when `node` is a gather() table lookup (the table is input 0, the indices input 1). */
+export function isTableGather(node: { def: OpDef }): boolean {
+  return node.def === GATHER;
 }
 
 /** table [V, ..] indexed by int64 indices [...] → [..., ..]. Indices must lie in [0, V). */
