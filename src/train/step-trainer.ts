@@ -14,9 +14,9 @@ import type { Graph, GraphNode, Value } from './graph/graph.js';
 import { grad } from './graph/grad.js';
 import { buildModel } from './graph/export.js';
 import { concat } from './graph/ops/concat.js';
-import { isTableGather, segmentSum } from './graph/ops/gather.js';
+import { isTableGather } from './graph/ops/gather.js';
 import { reshape } from './graph/ops/reshape.js';
-import { unique } from './graph/ops/unique.js';
+import { segmentSum } from './graph/ops/segment.js';
 import { staticSize } from './graph/shape.js';
 import { buildAdamW, type AdamWOptions, type AdamWSlot, type AdamWTarget } from './optimizer.js';
 
@@ -201,11 +201,10 @@ function rowTarget(nodes: GraphNode[], grads: Map<string, Value>, name: string):
   const width = table.shape[1] as number;
   const ids = nodes.map((n) => reshape(n.inputs[1], [-1]));
   const rows = nodes.map((n) => reshape(grads.get(n.output.name)!, [-1, width]));
-  const all = ids.length === 1 ? ids[0] : concat(ids, 0);
-  const { values, inverse } = unique(all);
-  const summed = segmentSum(rows.length === 1 ? rows[0] : concat(rows, 0), inverse, values);
+  const joined = (vs: Value[]): Value => (vs.length === 1 ? vs[0] : concat(vs, 0));
+  const { ids: distinct, sums } = segmentSum(joined(ids), joined(rows));
   log.debug({ table: name, lookups: nodes.length }, 'table updated by rows');
-  return { param: table, grad: summed, rows: values };
+  return { param: table, grad: sums, rows: distinct };
 }
 
 /** Copies updated rows (ids int64 [U], rows [U, width]) into a table buffer in place. */

@@ -11,7 +11,8 @@ import { ParleyError } from '../../core/errors.js';
 import type { AttrSpec } from '../onnx/model-proto.js';
 import { formatShape, staticSize } from './shape.js';
 
-export type DType = 'float32' | 'int64' | 'bool';
+/** float64 exists for exact intermediate sums (see ops/segment.ts); models use float32. */
+export type DType = 'float32' | 'int64' | 'bool' | 'float64';
 /** A numeric dim is exact; a string names a size known only at run time ('batch', 'seq'). */
 export type Dim = number | string;
 
@@ -58,7 +59,7 @@ export interface GraphNode extends NodeView {
   readonly sibling?: GraphNode;
 }
 
-export type ConstantData = Float32Array | BigInt64Array | Uint8Array;
+export type ConstantData = Float32Array | Float64Array | BigInt64Array | Uint8Array;
 
 class GraphValue implements Value {
   constructor(
@@ -272,9 +273,9 @@ function toConstantData(
   data: Float32Array | BigInt64Array | number[],
   dtype: DType,
 ): ConstantData {
-  if (dtype === 'float32') {
+  if (dtype === 'float32' || dtype === 'float64') {
     if (data instanceof BigInt64Array) throw dtypeMismatch(name, dtype, 'BigInt64Array');
-    return Float32Array.from(data);
+    return dtype === 'float32' ? Float32Array.from(data) : Float64Array.from(data);
   }
   if (dtype === 'int64') {
     if (data instanceof BigInt64Array) return BigInt64Array.from(data);
