@@ -246,7 +246,8 @@ function createState(
     if (given && given.length !== size) {
       throw new ParleyError(
         'MODEL_INVALID',
-        `step trainer: initial value for ${slot.param.name} has ${given.length} values, expected ${size}`,
+        `step trainer: initial value for ${slot.param.name} has ${given.length} values, ` +
+          `expected ${size}`,
       );
     }
     const buffers = (data: Float32Array): StateBuffers => ({
@@ -299,7 +300,8 @@ async function openSession(
 }
 
 const CUDA_HINT =
-  'Install the CUDA 12 binaries of onnxruntime-node with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci` ' +
+  'Install the CUDA 12 binaries of onnxruntime-node with ' +
+  '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci` ' +
   '(see node_modules/onnxruntime-node/script/install.js); they also need CUDA 12 and cuDNN 9 ' +
   'libraries on the library path. Or train with device cpu.';
 

@@ -311,7 +311,7 @@ describe('cuda device', () => {
     expect((caught as Error).message).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci');
   });
 
-  it('refuses device cuda with DEVICE_UNAVAILABLE rather than a raw stack when it cannot run', async () => {
+  it('refuses device cuda with DEVICE_UNAVAILABLE when it cannot run', async () => {
     const g = new Graph();
     const p = g.param('p', [2], new Float32Array(2));
     const attempt = createStepTrainer({

@@ -17,7 +17,8 @@ export function grad(graph: Graph, loss: Value, wrt: Value[]): Map<string, Value
   if (loss.dtype !== 'float32' || staticSize(loss.shape) !== 1) {
     throw new ParleyError(
       'GRAPH_SHAPE',
-      `grad: loss ${loss.name} expected a float32 scalar, got ${loss.dtype} ${formatShape(loss.shape)}`,
+      `grad: loss ${loss.name} expected a float32 scalar, ` +
+        `got ${loss.dtype} ${formatShape(loss.shape)}`,
     );
   }
 

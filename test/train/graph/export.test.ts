@@ -140,7 +140,7 @@ describe('segmentSum', () => {
     await session.release();
   });
 
-  it('gives exact, repeatable sums for thousands of repeated ids on every thread count', async () => {
+  it('gives exact, repeatable sums for thousands of repeated ids', async () => {
     // ScatterND reduction="add" loses updates here on several threads (see ops/segment.ts)
     const n = 6000;
     const g = new Graph();
