@@ -85,46 +85,27 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
   );
 
   let steps = 0;
+  let busy = false;
   return {
     get steps() {
       return steps;
     },
 
     async step(feeds, lr) {
-      // build feeds: data, current state, schedule scalars
-      const run: Record<string, ort.Tensor> = {};
-      for (const name of dataInputs) {
-        const t = feeds[name];
-        if (!t)
-          throw new ParleyError('DATA_INVALID', `step trainer: no feed for graph input ${name}`);
-        run[name] = t;
+      // state buffers swap after each run, so runs must not overlap
+      if (busy) throw new ParleyError('CONFLICT', 'step trainer: await the previous step first');
+      busy = true;
+      try {
+        const { run, fetches } = stepInputs(dataInputs, feeds, state, extraKeys);
+        run[adam.lr.name] = new ort.Tensor('float32', Float32Array.of(lr), []);
+        run[adam.step.name] = new ort.Tensor('float32', Float32Array.of(steps + 1), []);
+        const result = await session.run(run, fetches);
+        applyUpdate(state, result);
+        steps += 1;
+        return stepResult(result, extraKeys);
+      } finally {
+        busy = false;
       }
-      const fetches: Record<string, ort.Tensor | null> = { [OUT_LOSS]: null, [OUT_NORM]: null };
-      for (const key of extraKeys) fetches[key] = null;
-      for (const [name, buffers] of state) {
-        run[name] = buffers.current;
-        fetches[`${NEW}${name}`] = buffers.next ?? null;
-        if (buffers.rows) fetches[`${ROWS}${buffers.rows}`] = null;
-      }
-      run[adam.lr.name] = new ort.Tensor('float32', Float32Array.of(lr), []);
-      run[adam.step.name] = new ort.Tensor('float32', Float32Array.of(steps + 1), []);
-
-      // run session: ORT writes whole new tensors straight into the `next` buffers
-      const result = await session.run(run, fetches);
-
-      // apply update: swap whole buffers, write touched rows of lazy tables in place
-      for (const [name, buffers] of state) {
-        if (buffers.next) [buffers.current, buffers.next] = [buffers.next, buffers.current];
-        else writeRows(buffers.current, result[`${ROWS}${buffers.rows}`], result[`${NEW}${name}`]);
-      }
-      steps += 1;
-      const outputs: Record<string, Float32Array> = {};
-      for (const key of extraKeys) outputs[key] = result[key].data as Float32Array;
-      return {
-        loss: (result[OUT_LOSS].data as Float32Array)[0],
-        gradNorm: (result[OUT_NORM].data as Float32Array)[0],
-        outputs,
-      };
     },
 
     params() {
@@ -136,6 +117,50 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
     async release() {
       await session.release();
     },
+  };
+}
+
+/**
+ * Feeds: the data inputs, each state tensor's current buffer. Fetches: ORT allocates loss,
+ * norm and extras; whole new state tensors go straight into the pre-allocated `next` buffers.
+ */
+function stepInputs(
+  dataInputs: readonly string[],
+  feeds: Record<string, ort.Tensor>,
+  state: Map<string, StateBuffers>,
+  extraKeys: readonly string[],
+) {
+  const run: Record<string, ort.Tensor> = {};
+  for (const name of dataInputs) {
+    const t = feeds[name];
+    if (!t) throw new ParleyError('DATA_INVALID', `step trainer: no feed for graph input ${name}`);
+    run[name] = t;
+  }
+  const fetches: Record<string, ort.Tensor | null> = { [OUT_LOSS]: null, [OUT_NORM]: null };
+  for (const key of extraKeys) fetches[key] = null;
+  for (const [name, buffers] of state) {
+    run[name] = buffers.current;
+    fetches[`${NEW}${name}`] = buffers.next ?? null;
+    if (buffers.rows) fetches[`${ROWS}${buffers.rows}`] = null;
+  }
+  return { run, fetches };
+}
+
+/** Swaps whole buffers; writes the touched rows of lazy tables into their buffer in place. */
+function applyUpdate(state: Map<string, StateBuffers>, result: Record<string, ort.Tensor>): void {
+  for (const [name, buffers] of state) {
+    if (buffers.next) [buffers.current, buffers.next] = [buffers.next, buffers.current];
+    else writeRows(buffers.current, result[`${ROWS}${buffers.rows}`], result[`${NEW}${name}`]);
+  }
+}
+
+function stepResult(result: Record<string, ort.Tensor>, extraKeys: readonly string[]): StepResult {
+  const outputs: Record<string, Float32Array> = {};
+  for (const key of extraKeys) outputs[key] = result[key].data as Float32Array;
+  return {
+    loss: (result[OUT_LOSS].data as Float32Array)[0],
+    gradNorm: (result[OUT_NORM].data as Float32Array)[0],
+    outputs,
   };
 }
 
@@ -158,6 +183,13 @@ function buildStepGraph(spec: StepTrainerSpec, params: Value[]) {
   for (const [key, value] of Object.entries(spec.extraOutputs ?? {})) {
     if (key in outputs || key.startsWith(NEW) || key.startsWith(ROWS)) {
       throw new ParleyError('GRAPH_SHAPE', `step trainer: extra output name ${key} is reserved`);
+    }
+    if (value.dtype !== 'float32') {
+      const got = `${value.dtype} ${value.name}`;
+      throw new ParleyError(
+        'GRAPH_SHAPE',
+        `step trainer: extra output ${key} must be float32, got ${got}`,
+      );
     }
     outputs[key] = value;
   }

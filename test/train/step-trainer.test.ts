@@ -282,6 +282,37 @@ describe('step trainer behaviour', () => {
     await trainer.release();
   });
 
+  it('refuses a second step while one is running', async () => {
+    const g = new Graph();
+    const p = g.param('p', [2], Float32Array.from([1, 2]));
+    const trainer = await createStepTrainer({
+      graph: g,
+      loss: op.reduceSum(op.mul(p, p), []),
+      optimizer: ADAM,
+    });
+    const first = trainer.step({}, 0.1);
+    await expect(trainer.step({}, 0.1)).rejects.toSatisfy((err: unknown) =>
+      isParleyError(err, 'CONFLICT'),
+    );
+    await first;
+    expect(trainer.steps).toBe(1);
+    await trainer.release();
+  });
+
+  it('refuses extra outputs that are not float32', async () => {
+    const g = new Graph();
+    const p = g.param('p', [2], Float32Array.from([1, 2]));
+    const loss = op.reduceSum(op.mul(p, p), []);
+    const extraOutputs = { positive: op.greater(p, 0) };
+    await expect(
+      createStepTrainer({ graph: g, loss, optimizer: ADAM, extraOutputs }),
+    ).rejects.toSatisfy(
+      (err: unknown) =>
+        isParleyError(err, 'GRAPH_SHAPE') &&
+        /positive must be float32/.test((err as Error).message),
+    );
+  });
+
   it('names a missing feed', async () => {
     const g = new Graph();
     const x = g.input('x', 'float32', [2]);
