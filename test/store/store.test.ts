@@ -205,7 +205,9 @@ describe.each(BACKENDS.filter((kind) => kind === 'postgres'))('store on a real %
     const [first, second] = await Promise.all([backend.open(), backend.open()]);
     const release = deferred();
     const entered = deferred();
-    const holder = first.tryWithLock('retrain', async () => {
+    let lockSignal: AbortSignal | undefined;
+    const holder = first.tryWithLock('retrain', async (signal) => {
+      lockSignal = signal;
       entered.resolve();
       await release.promise;
       return 'held';
@@ -218,7 +220,12 @@ describe.each(BACKENDS.filter((kind) => kind === 'postgres'))('store on a real %
       where locktype = 'advisory'
         and database = (select oid from pg_database where datname = ${backend.database!.name})`;
     expect(holders).toHaveLength(1);
+    expect(lockSignal?.aborted).toBe(false);
+    const lost = waitFor<void>(5_000, 'lock lost signal', (done) =>
+      lockSignal!.addEventListener('abort', () => done()),
+    );
     await admin`select pg_terminate_backend(${holders[0].pid}::int, 5000)`;
+    await lost;
 
     expect(await second.tryWithLock('retrain', async () => 'after')).toEqual({
       ran: true,
