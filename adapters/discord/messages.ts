@@ -90,7 +90,7 @@ export function registerMessageListeners(client: Client, deps: MessageDeps): voi
     try {
       const inbound = messageUpdate(old, viewOf(updated), deps.scope());
       deps.log.debug(
-        { messageId: updated.id, reason: reasonOf(inbound) },
+        { messageId: updated.id, oldPartial: old.partial, reason: reasonOf(inbound) },
         'discord update ignored',
       );
     } catch (err) {
