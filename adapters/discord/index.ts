@@ -42,8 +42,8 @@ export interface DiscordAdapterOptions extends ReceiverOptions {
 export interface DiscordAdapter {
   /** Logs in and waits for READY and the guilds; a refused token or intent rejects (CONFIG_INVALID). */
   start(): Promise<void>;
-  /** Lets replies in progress finish, then closes the gateway connection. */
-  stop(): Promise<void>;
+  /** Lets replies in progress finish (up to `drainMs`, default 10 s), then closes the gateway. */
+  stop(drainMs?: number): Promise<void>;
   /** Resolves when no reply, feedback or command follow-up is in progress. */
   idle(): Promise<void>;
   /** Counters for monitoring; `emptyContent` shows a missing Message Content intent (C19). */
@@ -111,8 +111,9 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
 
   return {
     start: () => receiver.start(),
-    stop: async () => {
-      await tracker.idle();
+    stop: async (drainMs = 10_000) => {
+      const drained = await settlesWithin(tracker.idle(), drainMs);
+      if (!drained) log.warn({ drainMs }, 'discord work still in progress at stop; closing anyway');
       await receiver.stop();
     },
     idle: tracker.idle,
@@ -163,4 +164,16 @@ function escalationText(notice: EscalationNotice): string {
       ? `<@${notice.userId}> in <#${notice.channelId}>`
       : `${notice.platform} user ${notice.userId} in channel ${notice.channelId}`;
   return `🙋 A customer ${why}: ${where}. Conversation \`${notice.conversationId}\`.`;
+}
+
+async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -120,6 +120,8 @@ export interface FakeDiscordOptions {
   messageContentEnabled?: boolean;
   /** Shards Discord recommends in GET /gateway/bot. */
   recommendedShards?: number;
+  /** Shards that may identify at once (session_start_limit.max_concurrency). */
+  maxConcurrency?: number;
   heartbeatIntervalMs?: number;
 }
 
@@ -193,6 +195,7 @@ export class FakeDiscord {
   readonly guilds: FakeGuild[];
   messageContentEnabled: boolean;
   recommendedShards: number;
+  maxConcurrency: number;
   heartbeatIntervalMs: number;
 
   readonly requests: RequestRecord[] = [];
@@ -222,6 +225,7 @@ export class FakeDiscord {
     this.guilds = options.guilds ?? [];
     this.messageContentEnabled = options.messageContentEnabled ?? true;
     this.recommendedShards = options.recommendedShards ?? 1;
+    this.maxConcurrency = options.maxConcurrency ?? 1;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41_250;
     this.events.setMaxListeners(0);
 
@@ -730,7 +734,12 @@ export class FakeDiscord {
         body: {
           url: this.gatewayUrl,
           shards: this.recommendedShards,
-          session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+          session_start_limit: {
+            total: 1000,
+            remaining: 1000,
+            reset_after: 0,
+            max_concurrency: this.maxConcurrency,
+          },
         },
       };
     }

@@ -183,12 +183,28 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logs: lines,
     async settled(count: number) {
       await fake.until(() => adapter.stats().received >= count, `${count} messages seen`);
-      await adapter.idle();
+      await idleWithin(adapter, 5_000);
     },
     async close() {
-      await adapter.stop();
+      await adapter.stop(2_000);
       await fake.close();
       ports.close();
     },
   };
+}
+
+/** The adapter's idle(), failing instead of hanging when work never stops (a reply loop). */
+export async function idleWithin(adapter: DiscordAdapter, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`adapter still busy after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([adapter.idle(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
