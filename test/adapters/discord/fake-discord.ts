@@ -719,7 +719,10 @@ export class FakeDiscord {
     body: ParsedBody,
     url: URL,
   ): { status: number; body?: unknown } {
-    const parts = path.split('/').filter(Boolean);
+    const parts = path
+      .split('/')
+      .filter(Boolean)
+      .map((part) => decodeURIComponent(part));
     const route = `${method} ${path}`;
 
     // Interaction callbacks and webhooks authenticate with the interaction token, not the bot's.

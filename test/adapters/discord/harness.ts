@@ -137,6 +137,8 @@ export interface Harness {
   logs: Record<string, unknown>[];
   /** Waits until the adapter has seen `count` messages in all and finished with them. */
   settled(count: number): Promise<void>;
+  /** Stops the adapter and starts a new one on the same ports (a process restart). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -158,14 +160,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const ports = createPorts();
   const admin = createMemoryAdmin();
   const { logger, lines } = captureLogger();
-  const adapter = createDiscordAdapter({
-    config: harnessConfig(fake, options.env),
-    conversation: ports.conversation,
-    feedback: ports.feedback,
-    admin: options.admin ?? admin,
-    logger,
-    options: options.adapter,
-  });
+  const build = () =>
+    createDiscordAdapter({
+      config: harnessConfig(fake, options.env),
+      conversation: ports.conversation,
+      feedback: ports.feedback,
+      admin: options.admin ?? admin,
+      logger,
+      options: options.adapter,
+    });
+  let adapter = build();
 
   try {
     await adapter.start();
@@ -177,13 +181,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   return {
     fake,
-    adapter,
+    get adapter() {
+      return adapter;
+    },
     ports,
     admin,
     logs: lines,
     async settled(count: number) {
       await fake.until(() => adapter.stats().received >= count, `${count} messages seen`);
       await idleWithin(adapter, 5_000);
+    },
+    async restart() {
+      await adapter.stop(2_000);
+      adapter = build();
+      await adapter.start();
     },
     async close() {
       await adapter.stop(2_000);
