@@ -145,6 +145,26 @@ describe('discord /parley', () => {
     );
   });
 
+  it('posts hand-off notices to PARLEY_ESCALATION_TARGET=discord:<channel>, without pings', async () => {
+    h = await startHarness({ env: { PARLEY_ESCALATION_TARGET: `discord:${ADMIN_CHANNEL}` } });
+    await h.adapter.escalation?.notify({
+      reason: 'request',
+      platform: 'discord',
+      workspaceId: GUILD,
+      channelId: SUPPORT,
+      userId: USER_A.id,
+      conversationId: 'c-1',
+      messageId: 'm-1',
+    });
+
+    const [posted] = h.fake.messages(ADMIN_CHANNEL);
+    expect(posted.content).toBe(
+      `🙋 A customer asked for a person: <@${USER_A.id}> in <#${SUPPORT}>. Conversation \`c-1\`.`,
+    );
+    const body = h.fake.requests.find((r) => r.path === `/channels/${ADMIN_CHANNEL}/messages`);
+    expect(body?.body).toMatchObject({ allowed_mentions: { parse: [] } });
+  });
+
   it('without DISCORD_ADMIN_CHANNEL there is no report sink', async () => {
     h = await startHarness({ env: { DISCORD_ADMIN_CHANNEL: '' } });
     expect(h.adapter.reportSink).toBeUndefined();
