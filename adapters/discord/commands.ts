@@ -139,7 +139,8 @@ export async function onParleyCommand(
   const running = execute(deps.admin, ctx, line, log);
   const first = await Promise.race([running, delay(deps.ackDeadlineMs)]);
   const reply = first ?? (await deferThenWait(interaction, running));
-  const [head, ...rest] = splitMessage(reply.text);
+  // Discord refuses an empty message (50006): an empty answer still says something.
+  const [head, ...rest] = splitMessage(reply.text || (reply.ok ? 'Done.' : 'That did not work.'));
   if (first) await interaction.reply({ flags: EPHEMERAL, content: head });
   else await interaction.editReply({ content: head });
   for (const part of rest) await interaction.followUp({ flags: EPHEMERAL, content: part });

@@ -119,8 +119,11 @@ function firstFree(text: string, value: string, taken: readonly Span[]): number 
     const end = start + value.length;
     return !taken.some((span) => start < span.end && span.start < end);
   };
-  for (const haystack of [text, text.toLowerCase()]) {
-    const needle = haystack === text ? value : value.toLowerCase();
+  const passes = [
+    { haystack: text, needle: value },
+    { haystack: text.toLowerCase(), needle: value.toLowerCase() },
+  ];
+  for (const { haystack, needle } of passes) {
     // toLowerCase can change the length of a few characters; offsets are only kept when it did not.
     if (needle.length !== value.length || haystack.length !== text.length) continue;
     for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {

@@ -103,6 +103,13 @@ describe('discord fix helpers', () => {
     if (located.ok) expect(text.slice(33, 49)).toBe('Bob@Example.test');
   });
 
+  it('matches a value typed in capitals against lower-case text', () => {
+    expect(locateValues('refund order a1234', typedValues('order_id', 'A1234'))).toEqual({
+      ok: true,
+      entities: [{ type: 'order_id', start: 13, end: 18 }],
+    });
+  });
+
   it('explains a value that is missing or listed too often', () => {
     expect(locateValues('refund A1234', typedValues('order_id', 'Z9\nA1234\nA1234'))).toEqual({
       ok: false,
