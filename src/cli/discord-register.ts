@@ -7,6 +7,7 @@ import {
 } from '../../adapters/discord/commands.js';
 import { loadConfig } from '../config.js';
 import { ParleyError } from '../core/errors.js';
+import type { CliCommand } from './command.js';
 
 /**
  * `parley discord-register [--guild ID]`: registers the `/parley` slash command with Discord.
@@ -14,7 +15,7 @@ import { ParleyError } from '../core/errors.js';
  * Like src/app.ts, the command line is an entry point and may reach into an adapter.
  */
 
-/** What the command writes to; the shape of src/cli/command.ts's CliIo. */
+/** What the command writes to (the part of CliIo it uses). */
 export interface RegisterIo {
   stdout(text: string): void;
 }
@@ -35,10 +36,10 @@ export function discordRegisterCommand(
     });
 }
 
-/** For the `parley` program's command list (the CliCommand shape of src/cli/command.ts). */
-export const discordRegisterCli = {
+/** For the `parley` program's command list in commands.ts. */
+export const discordRegisterCli: CliCommand = {
   name: 'discord-register',
-  register(program: Command, io: RegisterIo) {
+  register(program, io) {
     program.addCommand(discordRegisterCommand(io));
   },
 };
