@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isParleyError } from '../../../src/core/errors.js';
-import { discordRegisterCommand } from '../../../src/cli/discord-register.js';
+import { Command } from 'commander';
+import { discordRegisterCli, discordRegisterCommand } from '../../../src/cli/discord-register.js';
 import type { ReportAttachment } from '../../../src/admin/types.js';
 import { startFakeDiscord, type FakeDiscord, type InteractionRecord } from './fake-discord.js';
 import {
@@ -229,6 +230,26 @@ describe('parley discord-register', () => {
 
     expect(fake.commands.map((c) => c.scope)).toEqual(['global']);
     expect(fake.requests.some((r) => r.path === '/applications/@me')).toBe(false);
+  });
+
+  it('plugs into the parley program as `parley discord-register`', async () => {
+    fake = await startFakeDiscord({ guilds: defaultGuilds() });
+    process.env.DISCORD_TOKEN = fake.token;
+    process.env.DISCORD_API_URL = fake.apiUrl;
+    try {
+      const out: string[] = [];
+      const program = new Command('parley').exitOverride();
+      discordRegisterCli.register(program, {
+        stdout: (text) => out.push(text),
+        stderr: () => undefined,
+        isTty: false,
+      });
+      await program.parseAsync(['discord-register', '--guild', GUILD], { from: 'user' });
+      expect(out.join('')).toContain(`registered /parley (guild ${GUILD}`);
+    } finally {
+      delete process.env.DISCORD_TOKEN;
+      delete process.env.DISCORD_API_URL;
+    }
   });
 
   it('says which setting is wrong when Discord refuses the token', async () => {
