@@ -55,7 +55,10 @@ export function scheduleRetrain(options: RetrainScheduleOptions): RetrainSchedul
   task.on('execution:failed', ({ date, execution }) =>
     log.error({ slot: date.toISOString(), err: execution?.error }, 'scheduled retrain failed'),
   );
-  log.info({ expression, timezone: options.timezone, next: task.getNextRun() }, 'retrain scheduled');
+  log.info(
+    { expression, timezone: options.timezone, next: task.getNextRun() },
+    'retrain scheduled',
+  );
 
   return {
     nextRun: () => task.getNextRun(),
