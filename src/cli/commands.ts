@@ -1,0 +1,7 @@
+import type { CliCommand } from './command.js';
+import { evalCommand } from './eval.js';
+import { predictCommand } from './predict.js';
+import { trainCommand } from './train.js';
+
+/** Every `parley` subcommand, in the order `parley --help` lists them. Add new ones here. */
+export const commands: CliCommand[] = [trainCommand, evalCommand, predictCommand];

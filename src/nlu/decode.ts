@@ -1,0 +1,126 @@
+import type { PredictedEntity } from './types.js';
+
+/**
+ * BIO tags and their decoding.
+ *
+ * Tag ids: `O` is always id 0, then `B-<type>` and `I-<type>` for each entity type in order
+ * (`B` at 1 + 2k, `I` at 2 + 2k). `O` sits at 0 because padding and the `__CLS__` row are
+ * labelled 0 by construction (zero-filled buffers), and because warm-starting a model with new
+ * entity types appends tags without moving the ones that exist.
+ *
+ * Decoding is a constrained Viterbi over per-token log-probabilities: the only constraint is
+ * that `I-x` may follow only `B-x` or `I-x`, so every decoded path is valid BIO and every span has
+ * one type. There are no learned transition scores; the encoder already sees the context.
+ */
+
+export const OUTSIDE_TAG = 'O';
+
+export function buildTags(entityTypes: readonly string[]): string[] {
+  return [OUTSIDE_TAG, ...entityTypes.flatMap((type) => [`B-${type}`, `I-${type}`])];
+}
+
+/** Entity types in tag order, read back from a tag list built by `buildTags`. */
+export function entityTypesOf(tags: readonly string[]): string[] {
+  return tags.filter((tag) => tag.startsWith('B-')).map((tag) => tag.slice(2));
+}
+
+/** Checks that `tags` has the layout `buildTags` makes; returns what is wrong, or undefined. */
+export function checkTagLayout(tags: readonly string[]): string | undefined {
+  if (tags[0] !== OUTSIDE_TAG) return `the first tag must be "O", found ${JSON.stringify(tags[0])}`;
+  if (tags.length % 2 !== 1) return `expected "O" plus B/I pairs, found ${tags.length} tags`;
+  for (let i = 1; i < tags.length; i += 2) {
+    const type = tags[i].slice(2);
+    if (!tags[i].startsWith('B-') || tags[i + 1] !== `I-${type}` || type.length === 0) {
+      return `tags ${i} and ${i + 1} must be B-x and I-x, found ${tags[i]} and ${tags[i + 1]}`;
+    }
+  }
+  return undefined;
+}
+
+/** `I-x` (at an even id >= 2) may follow only `B-x` (id - 1) or `I-x` itself. */
+function isInside(tag: number): boolean {
+  return tag > 0 && tag % 2 === 0;
+}
+
+/**
+ * Best valid tag path for `count` tokens. `logProbs` holds `[count, tagCount]` row-major
+ * log-probabilities starting at `offset`. Runs in O(count * tagCount): for `O` and `B-x` every
+ * predecessor is allowed, so the best one is the running maximum; `I-x` compares two.
+ */
+export function constrainedViterbi(
+  logProbs: ArrayLike<number>,
+  count: number,
+  tagCount: number,
+  offset = 0,
+): number[] {
+  if (count === 0) return [];
+  const score = new Float64Array(tagCount);
+  const next = new Float64Array(tagCount);
+  const back = new Int32Array(count * tagCount);
+
+  for (let j = 0; j < tagCount; j++) {
+    score[j] = isInside(j) ? -Infinity : logProbs[offset + j];
+  }
+  for (let t = 1; t < count; t++) {
+    let best = 0;
+    for (let j = 1; j < tagCount; j++) if (score[j] > score[best]) best = j;
+    const row = offset + t * tagCount;
+    for (let j = 0; j < tagCount; j++) {
+      let from = best;
+      if (isInside(j)) from = score[j - 1] >= score[j] ? j - 1 : j;
+      next[j] = score[from] + logProbs[row + j];
+      back[t * tagCount + j] = from;
+    }
+    score.set(next);
+  }
+
+  let last = 0;
+  for (let j = 1; j < tagCount; j++) if (score[j] > score[last]) last = j;
+  const path = new Array<number>(count);
+  path[count - 1] = last;
+  for (let t = count - 1; t > 0; t--) path[t - 1] = back[t * tagCount + path[t]];
+  return path;
+}
+
+export interface TokenSpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * Turns a valid tag path into entities. A span runs from its first token's start to its last
+ * token's end in `text`, so `value === text.slice(start, end)` by construction; its confidence is
+ * the mean probability of the chosen tag over the span's tokens.
+ */
+export function pathToEntities(
+  text: string,
+  tokens: readonly TokenSpan[],
+  path: readonly number[],
+  tags: readonly string[],
+  probabilityOf: (token: number, tag: number) => number,
+): PredictedEntity[] {
+  const entities: PredictedEntity[] = [];
+  let open: { type: string; first: number; last: number; sum: number } | undefined;
+
+  const close = () => {
+    if (!open) return;
+    const start = tokens[open.first].start;
+    const end = tokens[open.last].end;
+    const confidence = open.sum / (open.last - open.first + 1);
+    entities.push({ type: open.type, value: text.slice(start, end), start, end, confidence });
+    open = undefined;
+  };
+
+  for (let t = 0; t < path.length; t++) {
+    const tag = path[t];
+    if (isInside(tag) && open) {
+      open.last = t;
+      open.sum += probabilityOf(t, tag);
+      continue;
+    }
+    close();
+    if (tag > 0) open = { type: tags[tag].slice(2), first: t, last: t, sum: probabilityOf(t, tag) };
+  }
+  close();
+  return entities;
+}

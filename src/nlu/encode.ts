@@ -1,0 +1,80 @@
+import type { Encoded } from './featurize.js';
+import type { Rng } from '../train/rng.js';
+
+/**
+ * Packs encoded messages into the model's input tensors (layouts in model.ts), padded to the
+ * longest message of the batch. Every call allocates fresh buffers: concurrent predictions never
+ * share an input array.
+ */
+export interface PackedBatch {
+  batch: number;
+  /** T: rows per message after padding (tokens + 1 for __CLS__). */
+  rows: number;
+  featureIds: BigInt64Array;
+  featureWeights: Float32Array;
+  tokenMask: Float32Array;
+  positions: BigInt64Array;
+}
+
+export interface PackOptions {
+  /** K: feature slots per row. */
+  featuresPerToken: number;
+  /** Training only: chance of leaving out each token feature, and the generator that decides. */
+  featureDropout?: { rate: number; rng: Rng };
+}
+
+export function packBatch(items: readonly Encoded[], options: PackOptions): PackedBatch {
+  const k = options.featuresPerToken;
+  const batch = items.length;
+  const rows = Math.max(1, ...items.map((item) => item.length));
+  const featureIds = new BigInt64Array(batch * rows * k);
+  const featureWeights = new Float32Array(batch * rows * k);
+  const tokenMask = new Float32Array(batch * rows);
+  const positions = new BigInt64Array(rows);
+  for (let t = 0; t < rows; t++) positions[t] = BigInt(t);
+
+  items.forEach((item, b) => {
+    for (let t = 0; t < item.length; t++) {
+      tokenMask[b * rows + t] = 1;
+      const source = t * k;
+      const target = (b * rows + t) * k;
+      // Row 0 is __CLS__: its one feature is never dropped.
+      const drop = t > 0 ? options.featureDropout : undefined;
+      packRow(item.featureIds, source, featureIds, featureWeights, target, k, drop);
+    }
+  });
+  return { batch, rows, featureIds, featureWeights, tokenMask, positions };
+}
+
+/**
+ * Copies one row's ids and gives each kept id the weight 1/sqrt(kept ids), so the bag's scale
+ * does not depend on how many n-grams a word has. A dropped id keeps its slot but weighs 0;
+ * at least one id always stays.
+ */
+function packRow(
+  source: Int32Array,
+  from: number,
+  ids: BigInt64Array,
+  weights: Float32Array,
+  to: number,
+  k: number,
+  drop: { rate: number; rng: Rng } | undefined,
+): void {
+  let kept = 0;
+  let firstReal = -1;
+  for (let s = 0; s < k; s++) {
+    const id = source[from + s];
+    if (id === 0) continue;
+    ids[to + s] = BigInt(id);
+    if (firstReal < 0) firstReal = s;
+    if (drop && drop.rng.next() < drop.rate) continue;
+    weights[to + s] = 1;
+    kept++;
+  }
+  if (kept === 0 && firstReal >= 0) {
+    weights[to + firstReal] = 1;
+    kept = 1;
+  }
+  const scale = kept > 0 ? 1 / Math.sqrt(kept) : 0;
+  for (let s = 0; s < k; s++) weights[to + s] *= scale;
+}

@@ -1,0 +1,372 @@
+/**
+ * The joint intent + entity model: a bag of sparse token features, learned positions, a small
+ * pre-norm transformer encoder, and two heads read from the same encoder output: the intent
+ * head on the `__CLS__` row and the entity (BIO tag) head on every token row.
+ *
+ * Tensor layouts (B = batch, T = rows per message = tokens + 1, K = feature slots per row,
+ * H = hidden width, N = attention heads, D = H / N, C = intents, S = tags):
+ *
+ *   inputs (forward and training)
+ *     featureIds      int64   [B, T, K]  featurizer ids; row 0 = __CLS__; 0 = padding slot
+ *     featureWeights  float32 [B, T, K]  1/sqrt(ids in the row) at real ids, 0 at padding slots
+ *     tokenMask       float32 [B, T]     1 for __CLS__ and token rows, 0 for padding rows
+ *     positions       int64   [T]        0 .. T-1
+ *   outputs
+ *     intentLogits    float32 [B, C]     from the __CLS__ row
+ *     tagLogits       float32 [B, T, S]  row 0 (__CLS__) is computed but never read
+ *   training-only inputs
+ *     intentLabels    int64   [B],   intentWeights float32 [B]    (weights sum to 1 per batch)
+ *     tagLabels       int64   [B*T], tagWeights    float32 [B*T]  (0 at __CLS__ and padding)
+ *     drop.<site>     float32 [B, T, H]  inverted dropout masks: 0 or 1/(1-p), drawn in JS
+ *
+ * Padding is masked twice: padding slots have weight 0 in the feature bag, and padding rows get
+ * a large negative attention bias so no real row attends to them. Padding rows still produce
+ * (unused) outputs; their tag weights are 0, so they add nothing to the loss.
+ */
+import { Graph, type Value } from '../train/graph/graph.js';
+import {
+  add,
+  attentionBias,
+  crossEntropy,
+  gather,
+  gelu,
+  layerNorm,
+  matMul,
+  mul,
+  reduceSum,
+  reshape,
+  sliceAxis,
+  softmax,
+  squeeze,
+  transpose,
+  unsqueeze,
+} from '../train/graph/ops/index.js';
+import type { Rng } from '../train/rng.js';
+
+export interface ModelConfig {
+  /** Width of every token vector (H). 64..256; must be a multiple of `heads`. */
+  hidden: number;
+  /** Transformer encoder layers. 0..4; 0 leaves the tokens without context (a measured option). */
+  layers: number;
+  /** Attention heads per layer (N). 1..8. */
+  heads: number;
+  /** Inner width of each feed-forward block. Usually 2 to 4 times `hidden`. */
+  ffn: number;
+  /** Learned positions; must be at least the featurizer's maxTokens + 1 (the __CLS__ row). */
+  maxPositions: number;
+  /** Dropout on the embeddings, every sublayer output and the heads' input, 0..0.5. */
+  dropout: number;
+  /** Chance that one sparse feature id of a token is left out in a training step, 0..0.5. */
+  featureDropout: number;
+}
+
+export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
+  hidden: 128,
+  layers: 2,
+  heads: 4,
+  ffn: 256,
+  maxPositions: 65,
+  dropout: 0.1,
+  featureDropout: 0.1,
+});
+
+/** Everything that fixes the shapes of the model's parameters. */
+export interface ModelSpec {
+  config: ModelConfig;
+  /** Size of the featurizer's id space (rows of the feature table). */
+  featureCount: number;
+  /** K: feature slots per row. */
+  featuresPerToken: number;
+  intentCount: number;
+  tagCount: number;
+}
+
+export const INPUT_NAMES = ['featureIds', 'featureWeights', 'tokenMask', 'positions'] as const;
+export const OUTPUT_NAMES = ['intentLogits', 'tagLogits'] as const;
+
+/** Parameter names of the two heads, whose last dimension grows with new labels. */
+export const HEAD_PARAMS = {
+  intent: { weight: 'intent.head.w', bias: 'intent.head.b' },
+  entity: { weight: 'entity.head.w', bias: 'entity.head.b' },
+} as const;
+export const FEATURE_TABLE = 'embed.features';
+export const POSITION_TABLE = 'embed.positions';
+
+const LAYER_NORM_EPSILON = 1e-5;
+
+// ---- parameters ----
+
+type Init = 'embedding' | 'linear' | 'output' | 'zeros' | 'ones';
+
+interface ParamDef {
+  shape: number[];
+  init: Init;
+  /** Whether AdamW's weight decay applies (matrices yes; biases, norms no). */
+  decay: boolean;
+}
+
+/** Every parameter's shape and initialisation, in a fixed order (names are stable). */
+export function paramDefs(spec: ModelSpec): Map<string, ParamDef> {
+  const { hidden: h, ffn, layers, maxPositions } = spec.config;
+  const defs = new Map<string, ParamDef>();
+  const matrix = (name: string, shape: number[], init: Init = 'linear') =>
+    defs.set(name, { shape, init, decay: true });
+  const vector = (name: string, size: number, init: Init) =>
+    defs.set(name, { shape: [size], init, decay: false });
+
+  matrix(FEATURE_TABLE, [spec.featureCount, h], 'embedding');
+  matrix(POSITION_TABLE, [maxPositions, h], 'embedding');
+  vector('embed.norm.g', h, 'ones');
+  vector('embed.norm.b', h, 'zeros');
+  for (let l = 0; l < layers; l++) {
+    const p = `encoder.${l}`;
+    vector(`${p}.attn.norm.g`, h, 'ones');
+    vector(`${p}.attn.norm.b`, h, 'zeros');
+    matrix(`${p}.attn.qkv.w`, [h, 3 * h]);
+    vector(`${p}.attn.qkv.b`, 3 * h, 'zeros');
+    matrix(`${p}.attn.out.w`, [h, h], 'output');
+    vector(`${p}.attn.out.b`, h, 'zeros');
+    vector(`${p}.ffn.norm.g`, h, 'ones');
+    vector(`${p}.ffn.norm.b`, h, 'zeros');
+    matrix(`${p}.ffn.in.w`, [h, ffn]);
+    vector(`${p}.ffn.in.b`, ffn, 'zeros');
+    matrix(`${p}.ffn.out.w`, [ffn, h], 'output');
+    vector(`${p}.ffn.out.b`, h, 'zeros');
+  }
+  vector('final.norm.g', h, 'ones');
+  vector('final.norm.b', h, 'zeros');
+  matrix(HEAD_PARAMS.intent.weight, [h, spec.intentCount]);
+  vector(HEAD_PARAMS.intent.bias, spec.intentCount, 'zeros');
+  matrix(HEAD_PARAMS.entity.weight, [h, spec.tagCount]);
+  vector(HEAD_PARAMS.entity.bias, spec.tagCount, 'zeros');
+  return defs;
+}
+
+/** Names of the parameters AdamW must not decay. */
+export function noDecayParams(spec: ModelSpec): string[] {
+  return [...paramDefs(spec)].filter(([, def]) => !def.decay).map(([name]) => name);
+}
+
+/**
+ * Fresh parameters from `rng`: embeddings N(0, 0.02^2) as in BERT; linear layers Glorot-normal;
+ * the projections that write into the residual stream are scaled down by 1/sqrt(2 * layers) so
+ * the stream's variance does not grow with depth.
+ */
+export function initialParams(spec: ModelSpec, rng: Rng): Map<string, Float32Array> {
+  const params = new Map<string, Float32Array>();
+  const depthScale = 1 / Math.sqrt(2 * Math.max(1, spec.config.layers));
+  for (const [name, def] of paramDefs(spec)) {
+    params.set(name, initTensor(def, rng.fork(name), depthScale));
+  }
+  return params;
+}
+
+function initTensor(def: ParamDef, rng: Rng, depthScale: number): Float32Array {
+  const size = def.shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size);
+  if (def.init === 'zeros') return data;
+  if (def.init === 'ones') return data.fill(1);
+
+  const [fanIn, fanOut] = def.shape;
+  let std = def.init === 'embedding' ? 0.02 : Math.sqrt(2 / (fanIn + fanOut));
+  if (def.init === 'output') std *= depthScale;
+  for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
+  return data;
+}
+
+// ---- graphs ----
+
+interface ModelInputs {
+  featureIds: Value;
+  featureWeights: Value;
+  tokenMask: Value;
+  positions: Value;
+}
+
+interface BuiltModel {
+  graph: Graph;
+  intentLogits: Value;
+  tagLogits: Value;
+}
+
+export interface TrainingGraph extends BuiltModel {
+  /** intentLoss + entityLossWeight * entityLoss */
+  loss: Value;
+  intentLoss: Value;
+  entityLoss: Value;
+  /** Names of the dropout-mask inputs, each `[B, T, H]`. */
+  dropoutSites: string[];
+}
+
+/** The forward graph that is exported: inputs to logits, no dropout, no loss. */
+export function buildForwardGraph(
+  spec: ModelSpec,
+  params: ReadonlyMap<string, Float32Array>,
+): BuiltModel {
+  const graph = new Graph();
+  const inputs = declareInputs(graph, spec);
+  const weights = declareParams(graph, spec, params);
+  const { intentLogits, tagLogits } = encodeAndPredict(spec, inputs, weights, undefined);
+  return { graph, intentLogits, tagLogits };
+}
+
+/** The training graph: the forward pass with dropout masks, plus both losses. */
+export function buildTrainingGraph(
+  spec: ModelSpec,
+  params: ReadonlyMap<string, Float32Array>,
+  entityLossWeight: number,
+): TrainingGraph {
+  const graph = new Graph();
+  const inputs = declareInputs(graph, spec);
+  const weights = declareParams(graph, spec, params);
+  const dropout = new DropoutMasks(graph, spec.config);
+  const { intentLogits, tagLogits } = encodeAndPredict(spec, inputs, weights, dropout);
+
+  const intentLoss = buildIntentLoss(graph, intentLogits);
+  const entityLoss = buildEntityLoss(graph, tagLogits, spec.tagCount);
+  const loss = add(intentLoss, mul(entityLoss, entityLossWeight));
+  return { graph, intentLogits, tagLogits, loss, intentLoss, entityLoss, dropoutSites: dropout.sites };
+}
+
+function declareInputs(graph: Graph, spec: ModelSpec): ModelInputs {
+  const k = spec.featuresPerToken;
+  return {
+    featureIds: graph.input('featureIds', 'int64', ['batch', 'rows', k]),
+    featureWeights: graph.input('featureWeights', 'float32', ['batch', 'rows', k]),
+    tokenMask: graph.input('tokenMask', 'float32', ['batch', 'rows']),
+    positions: graph.input('positions', 'int64', ['rows']),
+  };
+}
+
+function declareParams(
+  graph: Graph,
+  spec: ModelSpec,
+  params: ReadonlyMap<string, Float32Array>,
+): Map<string, Value> {
+  const values = new Map<string, Value>();
+  for (const [name, def] of paramDefs(spec)) {
+    const data = params.get(name);
+    if (!data) throw new Error(`model parameter ${name} has no value`);
+    values.set(name, graph.param(name, def.shape, data));
+  }
+  return values;
+}
+
+/** Dropout masks are graph inputs so that a seeded JS generator decides them. */
+class DropoutMasks {
+  readonly sites: string[] = [];
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly config: ModelConfig,
+  ) {}
+
+  apply(x: Value, site: string): Value {
+    if (this.config.dropout <= 0) return x;
+    const name = `drop.${site}`;
+    this.sites.push(name);
+    return mul(x, this.graph.input(name, 'float32', ['batch', 'rows', this.config.hidden]));
+  }
+}
+
+function encodeAndPredict(
+  spec: ModelSpec,
+  inputs: ModelInputs,
+  w: Map<string, Value>,
+  dropout: DropoutMasks | undefined,
+): { intentLogits: Value; tagLogits: Value } {
+  const drop = (x: Value, site: string) => (dropout ? dropout.apply(x, site) : x);
+  const p = (name: string) => w.get(name) as Value;
+
+  // Feature bag: [B,T,K,H] * [B,T,K,1] summed over K -> [B,T,H]; plus positions [T,H].
+  const gathered = gather(p(FEATURE_TABLE), inputs.featureIds);
+  const bag = reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2]);
+  const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
+  let x = drop(layerNorm(embedded, p('embed.norm.g'), p('embed.norm.b'), LAYER_NORM_EPSILON), 'embed');
+
+  const bias = attentionBias(inputs.tokenMask); // [B,1,1,T]
+  for (let l = 0; l < spec.config.layers; l++) {
+    x = encoderLayer(x, bias, l, spec.config, p, drop);
+  }
+  const out = drop(layerNorm(x, p('final.norm.g'), p('final.norm.b'), LAYER_NORM_EPSILON), 'head');
+
+  return { intentLogits: intentHead(out, p), tagLogits: entityHead(out, p) };
+}
+
+function linear(x: Value, weight: Value, bias: Value): Value {
+  return add(matMul(x, weight), bias);
+}
+
+/** Pre-norm block: x + attention(norm(x)), then x + ffn(norm(x)). */
+function encoderLayer(
+  x: Value,
+  bias: Value,
+  layer: number,
+  config: ModelConfig,
+  p: (name: string) => Value,
+  drop: (x: Value, site: string) => Value,
+): Value {
+  const name = `encoder.${layer}`;
+  const normed = layerNorm(x, p(`${name}.attn.norm.g`), p(`${name}.attn.norm.b`), LAYER_NORM_EPSILON);
+  const attended = selfAttention(normed, bias, name, config, p);
+  const afterAttention = add(x, drop(attended, `${layer}.attn`));
+
+  const normed2 = layerNorm(
+    afterAttention,
+    p(`${name}.ffn.norm.g`),
+    p(`${name}.ffn.norm.b`),
+    LAYER_NORM_EPSILON,
+  );
+  const inner = gelu(linear(normed2, p(`${name}.ffn.in.w`), p(`${name}.ffn.in.b`)));
+  const ffnOut = linear(inner, p(`${name}.ffn.out.w`), p(`${name}.ffn.out.b`));
+  return add(afterAttention, drop(ffnOut, `${layer}.ffn`));
+}
+
+/** Multi-head self-attention over [B,T,H] with a [B,1,1,T] padding bias. */
+function selfAttention(
+  x: Value,
+  bias: Value,
+  name: string,
+  config: ModelConfig,
+  p: (name: string) => Value,
+): Value {
+  const { hidden: h, heads: n } = config;
+  const d = h / n;
+  const qkv = linear(x, p(`${name}.attn.qkv.w`), p(`${name}.attn.qkv.b`)); // [B,T,3H]
+  // [B,T,3H] -> [B,T,3,N,D] -> [3,B,N,T,D]
+  const split = transpose(reshape(qkv, ['batch', 'rows', 3, n, d]), [2, 0, 3, 1, 4]);
+  const q = squeeze(sliceAxis(split, 0, 0, 1), [0]);
+  const k = squeeze(sliceAxis(split, 0, 1, 2), [0]);
+  const v = squeeze(sliceAxis(split, 0, 2, 3), [0]);
+
+  const scores = add(mul(matMul(q, transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(d)), bias); // [B,N,T,T]
+  const context = matMul(softmax(scores, -1), v); // [B,N,T,D]
+  const merged = reshape(transpose(context, [0, 2, 1, 3]), ['batch', 'rows', h]);
+  return linear(merged, p(`${name}.attn.out.w`), p(`${name}.attn.out.b`));
+}
+
+/** Intent logits [B,C] from the __CLS__ row. */
+function intentHead(encoded: Value, p: (name: string) => Value): Value {
+  const cls = squeeze(sliceAxis(encoded, 1, 0, 1), [1]); // [B,H]
+  return linear(cls, p(HEAD_PARAMS.intent.weight), p(HEAD_PARAMS.intent.bias));
+}
+
+/** Tag logits [B,T,S] for every row. */
+function entityHead(encoded: Value, p: (name: string) => Value): Value {
+  return linear(encoded, p(HEAD_PARAMS.entity.weight), p(HEAD_PARAMS.entity.bias));
+}
+
+/** Weighted cross-entropy of the intent; the weights sum to 1 over the batch. */
+function buildIntentLoss(graph: Graph, intentLogits: Value): Value {
+  const labels = graph.input('intentLabels', 'int64', ['batch']);
+  const weights = graph.input('intentWeights', 'float32', ['batch']);
+  return crossEntropy(intentLogits, labels, weights);
+}
+
+/** Weighted cross-entropy of the tags over all rows; __CLS__ and padding rows weigh 0. */
+function buildEntityLoss(graph: Graph, tagLogits: Value, tagCount: number): Value {
+  const labels = graph.input('tagLabels', 'int64', ['cells']);
+  const weights = graph.input('tagWeights', 'float32', ['cells']);
+  return crossEntropy(reshape(tagLogits, [-1, tagCount]), labels, weights);
+}
+

@@ -1,0 +1,264 @@
+/**
+ * The NLU runtime: a loaded model artifact on an onnxruntime InferenceSession.
+ *
+ * - `predict(text)` and `predictBatch(texts)`; a batch is padded to its longest message.
+ * - Empty or separator-only text (no tokens: "", "   ", "\n\t", "\u200b") returns the
+ *   out-of-scope intent with confidence 1 and no entities, without running the session.
+ * - Input limit: the featurizer reads at most `maxTokens` tokens (64 by default). Longer text is
+ *   cut to that prefix: the intent is still predicted from it, entities come only from it, and
+ *   the prediction says `truncated: true`.
+ * - Out-of-scope: when the calibrated top confidence is below the manifest's threshold, the
+ *   intent is the out-of-scope intent with confidence 1 - top; the ranking keeps the model's
+ *   own probabilities.
+ * - Concurrency: every call builds its own input tensors and reads only its own outputs; ORT
+ *   runs concurrent `run` calls on one session safely. `release()` waits for runs in flight.
+ */
+import type ort from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
+import { ParleyError } from '../core/errors.js';
+import { softmaxInto } from '../train/calibration.js';
+import { checkArtifact, loadArtifact, type LoadedArtifact, type NluManifest } from './artifact.js';
+import { constrainedViterbi, entityTypesOf, pathToEntities } from './decode.js';
+import { packBatch, type PackedBatch } from './encode.js';
+import type { Encoded, Featurizer } from './featurize.js';
+import type { ModelArtifact } from './artifact.js';
+import { createInferenceSession, type Device } from './session.js';
+import type { IntentScore, NluEngine, PredictedEntity, Prediction } from './types.js';
+
+export interface NluEngineOptions {
+  device?: Device;
+  /** ORT intra-op threads; 0 lets ORT choose (one per core). */
+  threads?: number;
+}
+
+export interface LoadedNluEngine extends NluEngine {
+  readonly manifest: NluManifest;
+  /** Waits for runs in flight, then frees the session. Later calls throw. */
+  release(): Promise<void>;
+}
+
+export async function loadNluEngine(
+  dir: string,
+  options: NluEngineOptions = {},
+): Promise<LoadedNluEngine> {
+  return createNluEngine(await loadArtifact(dir), options);
+}
+
+/** An engine over an artifact in memory (checked first unless it is a LoadedArtifact). */
+export async function createNluEngine(
+  artifact: ModelArtifact | LoadedArtifact,
+  options: NluEngineOptions = {},
+): Promise<LoadedNluEngine> {
+  const loaded = 'featurizer' in artifact ? artifact : checkArtifact(artifact);
+  const session = await createInferenceSession(loaded.onnx, options);
+  const engine = new SessionEngine(loaded, session);
+  await engine.selfCheck();
+  return engine;
+}
+
+/** Raw model outputs for one packed batch. */
+export interface RawOutputs {
+  intentLogits: Float32Array;
+  tagLogits: Float32Array;
+}
+
+class SessionEngine implements LoadedNluEngine {
+  readonly version: string;
+  readonly intents: readonly string[];
+  readonly entityTypes: readonly string[];
+  readonly outOfScopeIntent: string;
+  readonly threshold: number;
+  readonly manifest: NluManifest;
+
+  private readonly featurizer: Featurizer;
+  private readonly tags: readonly string[];
+  private readonly temperature: number;
+  private inFlight = 0;
+  private released = false;
+  private drained: (() => void) | undefined;
+
+  constructor(
+    artifact: LoadedArtifact,
+    private readonly session: ort.InferenceSession,
+  ) {
+    const { manifest } = artifact;
+    this.manifest = manifest;
+    this.version = manifest.version;
+    this.intents = Object.freeze([...manifest.labels.intents]);
+    this.tags = Object.freeze([...manifest.labels.tags]);
+    this.entityTypes = Object.freeze(entityTypesOf(manifest.labels.tags));
+    this.outOfScopeIntent = manifest.outOfScopeIntent;
+    this.threshold = manifest.calibration.threshold;
+    this.temperature = manifest.calibration.temperature;
+    this.featurizer = artifact.featurizer;
+  }
+
+  async predict(text: string): Promise<Prediction> {
+    const [prediction] = await this.predictBatch([text]);
+    return prediction;
+  }
+
+  async predictBatch(texts: readonly string[]): Promise<Prediction[]> {
+    this.checkOpen();
+    const encoded = texts.map((text) => this.featurizer.encode(text));
+    const live = encoded.map((item, i) => i).filter((i) => encoded[i].tokens.length > 0);
+    const results: Prediction[] = texts.map((text) => this.emptyPrediction(text));
+    if (live.length === 0) return results;
+
+    const items = live.map((i) => encoded[i]);
+    const packed = packBatch(items, { featuresPerToken: this.featurizer.config.maxFeaturesPerToken });
+    const outputs = await this.run(packed);
+    live.forEach((index, b) => {
+      results[index] = this.interpret(texts[index], items[b], outputs, b, packed.rows);
+    });
+    return results;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await this.session.release();
+  }
+
+  /** Runs a one-token message and checks the output sizes against the labels. */
+  async selfCheck(): Promise<void> {
+    const packed = packBatch([this.featurizer.encode('hello')], {
+      featuresPerToken: this.featurizer.config.maxFeaturesPerToken,
+    });
+    const outputs = await this.run(packed);
+    const intentWidth = outputs.intentLogits.length;
+    const tagWidth = outputs.tagLogits.length / packed.rows;
+    if (intentWidth !== this.intents.length || tagWidth !== this.tags.length) {
+      await this.session.release();
+      throw new ParleyError(
+        'MODEL_INVALID',
+        `model ${this.version}: the graph gives ${intentWidth} intent and ${tagWidth} tag scores, ` +
+          `but the manifest lists ${this.intents.length} intents and ${this.tags.length} tags`,
+      );
+    }
+  }
+
+  /** One session run; counts itself in flight so `release()` can wait for it. */
+  async run(packed: PackedBatch): Promise<RawOutputs> {
+    this.inFlight++;
+    try {
+      const k = this.featurizer.config.maxFeaturesPerToken;
+      const { batch, rows } = packed;
+      const feeds = {
+        featureIds: new Tensor('int64', packed.featureIds, [batch, rows, k]),
+        featureWeights: new Tensor('float32', packed.featureWeights, [batch, rows, k]),
+        tokenMask: new Tensor('float32', packed.tokenMask, [batch, rows]),
+        positions: new Tensor('int64', packed.positions, [rows]),
+      };
+      const out = await this.session.run(feeds);
+      return {
+        intentLogits: out.intentLogits.data as Float32Array,
+        tagLogits: out.tagLogits.data as Float32Array,
+      };
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.drained) this.drained();
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.released) {
+      throw new ParleyError('MODEL_INVALID', `model ${this.version} has been released`);
+    }
+  }
+
+  private emptyPrediction(text: string): Prediction {
+    const oos = this.outOfScopeIntent;
+    const ranking = [
+      { name: oos, confidence: 1 },
+      ...this.intents.filter((name) => name !== oos).map((name) => ({ name, confidence: 0 })),
+    ];
+    return {
+      text,
+      intent: { name: oos, confidence: 1 },
+      ranking,
+      entities: [],
+      modelVersion: this.version,
+      truncated: false,
+    };
+  }
+
+  private interpret(
+    text: string,
+    encoded: Encoded,
+    outputs: RawOutputs,
+    row: number,
+    rows: number,
+  ): Prediction {
+    const ranking = predictIntent(outputs.intentLogits, row, this.intents, this.temperature);
+    const intent = applyThreshold(ranking, this.threshold, this.outOfScopeIntent);
+    const entities = predictEntities(
+      text,
+      encoded,
+      outputs.tagLogits,
+      row * rows * this.tags.length,
+      this.tags,
+      this.manifest.synonyms,
+    );
+    return { text, intent, ranking, entities, modelVersion: this.version, truncated: encoded.truncated };
+  }
+}
+
+/** Every intent with its calibrated probability, best first (ties keep label order). */
+export function predictIntent(
+  logits: Float32Array,
+  row: number,
+  intents: readonly string[],
+  temperature: number,
+): IntentScore[] {
+  const probs = new Float64Array(intents.length);
+  softmaxInto(logits, row * intents.length, intents.length, temperature, probs);
+  return intents
+    .map((name, i) => ({ name, confidence: probs[i] }))
+    .sort((a, b) => b.confidence - a.confidence);
+}
+
+/** The top intent, or the out-of-scope intent when the top confidence is below the threshold. */
+export function applyThreshold(
+  ranking: readonly IntentScore[],
+  threshold: number,
+  outOfScopeIntent: string,
+): IntentScore {
+  const top = ranking[0];
+  if (top.confidence >= threshold) return { ...top };
+  return { name: outOfScopeIntent, confidence: 1 - top.confidence };
+}
+
+/**
+ * Entities of one message from its tag logits (rows 1.. are the tokens; row 0 is __CLS__):
+ * per-row log-softmax, constrained Viterbi, spans over token offsets, synonyms applied.
+ */
+export function predictEntities(
+  text: string,
+  encoded: Encoded,
+  tagLogits: Float32Array,
+  offset: number,
+  tags: readonly string[],
+  synonyms: Readonly<Record<string, string>>,
+): PredictedEntity[] {
+  const count = encoded.tokens.length;
+  const width = tags.length;
+  if (count === 0 || width === 1) return [];
+
+  const logProbs = new Float64Array(count * width);
+  const row = new Float64Array(width);
+  for (let t = 0; t < count; t++) {
+    softmaxInto(tagLogits, offset + (t + 1) * width, width, 1, row);
+    for (let j = 0; j < width; j++) logProbs[t * width + j] = Math.log(row[j] + 1e-30);
+  }
+  const path = constrainedViterbi(logProbs, count, width);
+  const entities = pathToEntities(text, encoded.tokens, path, tags, (t, tag) =>
+    Math.exp(logProbs[t * width + tag]),
+  );
+  for (const entity of entities) {
+    const mention = entity.value.toLowerCase();
+    if (Object.hasOwn(synonyms, mention)) entity.normalized = synonyms[mention];
+  }
+  return entities;
+}

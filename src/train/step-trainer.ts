@@ -1,0 +1,218 @@
+/**
+ * Runs training steps on onnxruntime-node. One step is one ONNX session run: the graph holds
+ * forward, loss, backward (see graph/grad.ts) and the AdamW update (see optimizer.ts). Params
+ * and optimizer moments live in JS between steps: each step's output tensors are fed back as
+ * the next step's inputs, so nothing is copied in JS.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ParleyError } from '../core/errors.js';
+import { logger } from '../core/log.js';
+import type { Graph, Value } from './graph/graph.js';
+import { grad } from './graph/grad.js';
+import { buildModel } from './graph/export.js';
+import { staticSize } from './graph/shape.js';
+import { buildAdamW, type AdamWOptions, type AdamWSlot } from './optimizer.js';
+
+export interface StepTrainerSpec {
+  graph: Graph;
+  /** Float32 scalar to minimise. */
+  loss: Value;
+  /** Float32 values to return from every step (e.g. logits for training metrics). */
+  extraOutputs?: Record<string, Value>;
+  optimizer: AdamWOptions;
+  /** Params to exclude from weight decay (biases, norm gains). */
+  noDecay?: (paramName: string) => boolean;
+  device?: 'cpu' | 'cuda';
+  /** Starting weights by param name (warm start); params not listed start from their init. */
+  initial?: Map<string, Float32Array>;
+}
+
+export interface StepResult {
+  /** Loss before this step's update. */
+  loss: number;
+  /** Global gradient L2 norm before clipping. */
+  gradNorm: number;
+  outputs: Record<string, Float32Array>;
+}
+
+export interface StepTrainer {
+  /** One forward/backward/update. `feeds` are the graph's data inputs; lr is this step's rate. */
+  step(feeds: Record<string, ort.Tensor>, lr: number): Promise<StepResult>;
+  /**
+   * Current weights by param name. These are the trainer's own arrays, not copies: a step
+   * never writes into them (it swaps in new arrays), so they stay valid as a snapshot, but
+   * callers must not modify them.
+   */
+  params(): Map<string, Float32Array>;
+  /** Steps taken so far. */
+  readonly steps: number;
+  release(): Promise<void>;
+}
+
+const OUT_LOSS = 'loss';
+const OUT_NORM = 'grad_norm';
+const log = logger('train');
+
+export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrainer> {
+  const { graph, loss } = spec;
+  const params = graph.params.map((p) => p.value);
+  if (params.length === 0)
+    throw new ParleyError('GRAPH_SHAPE', 'step trainer: the graph has no params');
+
+  // build the step graph
+  const grads = grad(graph, loss, params);
+  const adam = buildAdamW(graph, params, grads, spec.optimizer, spec.noDecay);
+  const outputs: Record<string, Value> = { [OUT_LOSS]: loss, [OUT_NORM]: adam.gradNorm };
+  for (const [key, value] of Object.entries(spec.extraOutputs ?? {})) {
+    if (key in outputs || key.startsWith('new.')) {
+      throw new ParleyError('GRAPH_SHAPE', `step trainer: extra output name ${key} is reserved`);
+    }
+    outputs[key] = value;
+  }
+  for (const slot of adam.slots) {
+    outputs[`new.${slot.param.name}`] = slot.newParam;
+    outputs[`new.${slot.m.name}`] = slot.newM;
+    outputs[`new.${slot.v.name}`] = slot.newV;
+  }
+  const bytes = buildModel(graph, outputs, { params: 'inputs', graphName: 'parley_train_step' });
+
+  const session = await openSession(bytes, spec.device ?? 'cpu');
+  const state = initialState(graph, adam.slots, spec.initial);
+  const dataInputs = new Set(session.inputNames.filter((n) => !state.has(n)));
+  dataInputs.delete(adam.lr.name);
+  dataInputs.delete(adam.step.name);
+  const extraKeys = Object.keys(spec.extraOutputs ?? {});
+  log.debug(
+    { bytes: bytes.length, params: params.length, device: spec.device ?? 'cpu' },
+    'step graph ready',
+  );
+
+  let steps = 0;
+  return {
+    get steps() {
+      return steps;
+    },
+
+    async step(feeds, lr) {
+      // build feeds: data, state, schedule scalars
+      const run: Record<string, ort.Tensor> = {};
+      for (const name of dataInputs) {
+        const t = feeds[name];
+        if (!t)
+          throw new ParleyError('DATA_INVALID', `step trainer: no feed for graph input ${name}`);
+        run[name] = t;
+      }
+      for (const [name, t] of state) run[name] = t;
+      run[adam.lr.name] = new ort.Tensor('float32', Float32Array.of(lr), []);
+      run[adam.step.name] = new ort.Tensor('float32', Float32Array.of(steps + 1), []);
+
+      const result = await session.run(run);
+
+      // apply update: the outputs become the next step's inputs
+      for (const name of state.keys()) state.set(name, result[`new.${name}`]);
+      steps += 1;
+      const out: Record<string, Float32Array> = {};
+      for (const key of extraKeys) out[key] = result[key].data as Float32Array;
+      return {
+        loss: (result[OUT_LOSS].data as Float32Array)[0],
+        gradNorm: (result[OUT_NORM].data as Float32Array)[0],
+        outputs: out,
+      };
+    },
+
+    params() {
+      return new Map(params.map((p) => [p.name, state.get(p.name)!.data as Float32Array]));
+    },
+
+    async release() {
+      await session.release();
+    },
+  };
+}
+
+/** Param tensors from `initial` or the graph's init, and zeroed AdamW moments. */
+function initialState(
+  graph: Graph,
+  slots: AdamWSlot[],
+  initial: Map<string, Float32Array> | undefined,
+): Map<string, ort.Tensor> {
+  const state = new Map<string, ort.Tensor>();
+  const inits = new Map(graph.params.map((p) => [p.value.name, p.init]));
+  for (const slot of slots) {
+    const dims = slot.param.shape as number[];
+    const size = staticSize(dims)!;
+    const given = initial?.get(slot.param.name);
+    if (given && given.length !== size) {
+      throw new ParleyError(
+        'MODEL_INVALID',
+        `step trainer: initial value for ${slot.param.name} has ${given.length} values, expected ${size}`,
+      );
+    }
+    // copy: the caller's arrays stay theirs, and the trainer never aliases them
+    const data = Float32Array.from(given ?? inits.get(slot.param.name)!);
+    state.set(slot.param.name, new ort.Tensor('float32', data, dims));
+    state.set(slot.m.name, new ort.Tensor('float32', new Float32Array(size), dims));
+    state.set(slot.v.name, new ort.Tensor('float32', new Float32Array(size), dims));
+  }
+  return state;
+}
+
+/** onnxruntime log severity (0 verbose .. 4 fatal) from our LOG_LEVEL. */
+function ortSeverity(): 0 | 1 | 2 | 3 | 4 {
+  const level = process.env.LOG_LEVEL ?? 'info';
+  if (level === 'trace') return 1;
+  if (level === 'debug') return 2;
+  return 3;
+}
+
+async function openSession(
+  bytes: Uint8Array,
+  device: 'cpu' | 'cuda',
+): Promise<ort.InferenceSession> {
+  if (device === 'cuda') checkCudaBinaries();
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      executionProviders: [device],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: ortSeverity(),
+    });
+  } catch (err) {
+    if (device === 'cuda')
+      throw cudaUnavailable(`creating a CUDA session failed: ${String(err)}`, err);
+    throw new ParleyError(
+      'MODEL_INVALID',
+      `step trainer: onnxruntime rejected the step graph: ${String(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+const CUDA_HINT =
+  'Install the CUDA 12 binaries of onnxruntime-node with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci` ' +
+  '(see node_modules/onnxruntime-node/script/install.js); they also need CUDA 12 and cuDNN 9 ' +
+  'libraries on the library path. Or train with device cpu.';
+
+/** The CUDA provider library is not shipped in the npm package; the install script fetches it. */
+function checkCudaBinaries(): void {
+  if (process.platform !== 'linux') return;
+  const require = createRequire(import.meta.url);
+  const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  const lib = path.join(
+    pkg,
+    'bin',
+    'napi-v6',
+    'linux',
+    process.arch,
+    'libonnxruntime_providers_cuda.so',
+  );
+  if (!existsSync(lib)) throw cudaUnavailable(`device cuda asked for, but ${lib} is missing.`);
+}
+
+function cudaUnavailable(what: string, cause?: unknown): ParleyError {
+  return new ParleyError('DEVICE_UNAVAILABLE', `${what} ${CUDA_HINT}`, { cause });
+}

@@ -1,0 +1,732 @@
+/**
+ * The training loop of the joint model (src/nlu/model.ts).
+ *
+ * One run: split (dev given, or carved from train with the seed), labels, featurizer (fitted on
+ * train, or the warm-start parent's), encode and tag every example, then epochs of
+ * length-bucketed shuffled batches through the step trainer (forward + loss + backward + AdamW
+ * with clipping in one ONNX graph), with linear warm-up and cosine or linear decay. After each
+ * epoch the forward graph is exported and scored on dev; the best epoch's weights are kept and
+ * training stops after `patience` epochs without improvement. Last, calibration on dev:
+ * temperature scaling and the out-of-scope threshold (calibration.ts).
+ *
+ * Determinism: every random choice (dev split, initial weights, batch order, dropout masks,
+ * feature dropout) comes from one seeded generator, forked per purpose; the same seed, data and
+ * settings give bit-identical weights.
+ *
+ * Cancellation: the AbortSignal is checked before every step; an aborted run releases its
+ * session and throws ParleyError('TRAINING_CANCELLED'). Nothing is written to disk here.
+ */
+import * as ort from 'onnxruntime-node';
+import { ParleyError } from '../core/errors.js';
+import { logger, type Logger } from '../core/log.js';
+import type { Example, LookupTable, RegexFeature } from '../data/example.js';
+import { evaluate, type EvalItem } from '../eval/metrics.js';
+import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, sha256Hex } from '../nlu/artifact.js';
+import type { LoadedArtifact, ModelArtifact, NluManifest } from '../nlu/artifact.js';
+import { buildTags, constrainedViterbi, pathToEntities } from '../nlu/decode.js';
+import { packBatch } from '../nlu/encode.js';
+import { Featurizer, type Encoded, type FeaturizerConfig } from '../nlu/featurize.js';
+import {
+  buildForwardGraph,
+  buildTrainingGraph,
+  initialParams,
+  MODEL_DEFAULTS,
+  noDecayParams,
+  type ModelConfig,
+  type ModelSpec,
+} from '../nlu/model.js';
+import { createInferenceSession, type Device } from '../nlu/session.js';
+import { exportForward } from './graph/export.js';
+import { createStepTrainer, type StepTrainer } from './step-trainer.js';
+import { evalBatches, lengthBatches } from './batching.js';
+import { chooseThreshold, fitTemperature, softmaxInto } from './calibration.js';
+import { createProgress, type ProgressMode } from './progress.js';
+import { createRng, type Rng } from './rng.js';
+import { learningRateAt } from './schedule.js';
+import { carveDev, dataHash, labelsOf, tagTokens } from './training-data.js';
+import { growParams } from './warm-start.js';
+
+export interface TrainConfig {
+  /** Most epochs to run (>= 1); early stopping usually ends sooner. */
+  epochs: number;
+  /** Examples per step (>= 1). */
+  batchSize: number;
+  /** Peak learning rate after warm-up. 1e-4..1e-2. */
+  learningRate: number;
+  /** Share of all steps spent warming up linearly from 0, 0..0.5. */
+  warmupFraction: number;
+  /** Shape of the decay after warm-up. */
+  decay: 'linear' | 'cosine';
+  /** Learning rate at the end, as a fraction of the peak, 0..1. */
+  lrFloor: number;
+  /** AdamW decoupled weight decay per unit of learning rate (matrices only), 0..0.1. */
+  weightDecay: number;
+  /** Clip the global gradient L2 norm to this (> 0). */
+  clipNorm: number;
+  /** AdamW moment decays and epsilon. */
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** Epochs without a better dev score before stopping (>= 1). */
+  patience: number;
+  /** Share of train carved off as dev when no dev set is given, 0..0.5 (0: no dev). */
+  devFraction: number;
+  /** Seed of every random choice in the run. */
+  seed: number;
+  /** Weight of the entity loss against the intent loss (>= 0). */
+  entityLossWeight: number;
+  /**
+   * Intent class weights ∝ count^-power: 0 weighs every example alike, 1 every intent alike.
+   * 0..1; a middle value helps rare intents without giving up accuracy on common ones.
+   */
+  classWeightPower: number;
+}
+
+export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
+  epochs: 40,
+  batchSize: 32,
+  learningRate: 3e-3,
+  warmupFraction: 0.05,
+  decay: 'cosine',
+  lrFloor: 0.02,
+  weightDecay: 0.01,
+  clipNorm: 1,
+  beta1: 0.9,
+  beta2: 0.98,
+  epsilon: 1e-8,
+  patience: 6,
+  devFraction: 0.1,
+  seed: 1,
+  entityLossWeight: 1,
+  classWeightPower: 0.25,
+});
+
+export interface TrainOptions {
+  train: readonly Example[];
+  /** Dev examples for early stopping and calibration; carved from train when absent. */
+  dev?: readonly Example[];
+  /** The intent that means "none of the others"; `out_of_scope` by default. */
+  outOfScopeIntent?: string;
+  /** Lower-cased mention to canonical value, stored with the model. */
+  synonyms?: Record<string, string>;
+  regexes?: RegexFeature[];
+  lookups?: LookupTable[];
+  training?: Partial<TrainConfig>;
+  model?: Partial<ModelConfig>;
+  featurizer?: Partial<FeaturizerConfig>;
+  device?: Device;
+  signal?: AbortSignal;
+  progress?: ProgressMode;
+  logger?: Logger;
+  /**
+   * Continue from a trained model: its featurizer and weights are reused, its labels kept in
+   * order, and the heads grown for new intents and entity types (warm-start.ts).
+   */
+  warmStart?: LoadedArtifact;
+  /** Version string for the new model; derived from the time and the checksum when absent. */
+  version?: string;
+}
+
+export interface TrainResult {
+  artifact: ModelArtifact;
+  history: EpochRecord[];
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  devIntentAccuracy?: number;
+  devEntityF1?: number;
+  devScore?: number;
+}
+
+/** An example ready for batching: its encoding, its labels as ids, its class weight. */
+interface Prepared {
+  encoded: Encoded;
+  intent: number;
+  tags: Int32Array;
+  example: Example;
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const started = Date.now();
+  const config = { ...TRAIN_DEFAULTS, ...options.training };
+  const log = options.logger ?? logger('train');
+  const rng = createRng(config.seed);
+  const device = options.device ?? 'cpu';
+  const outOfScopeIntent = options.outOfScopeIntent ?? 'out_of_scope';
+  checkConfig(config, options);
+
+  // split and labels
+  const split = splitData(options, config, rng.fork('dev'));
+  const labels = chooseLabels(split.train, options.warmStart);
+  const featurizer =
+    options.warmStart?.featurizer ??
+    Featurizer.fit(
+      split.train.map((e) => e.text),
+      options.featurizer,
+      { regexes: options.regexes, lookups: options.lookups },
+    );
+  const modelConfig = chooseModelConfig(options, featurizer);
+  const spec: ModelSpec = {
+    config: modelConfig,
+    featureCount: featurizer.featureCount,
+    featuresPerToken: featurizer.config.maxFeaturesPerToken,
+    intentCount: labels.intents.length,
+    tagCount: labels.tags.length,
+  };
+
+  // encode
+  const trainSet = prepare(split.train, featurizer, labels, log, 'train');
+  const devSet = prepare(split.dev, featurizer, labels, log, 'dev').filter((p) => p.intent >= 0);
+  const classWeights = intentClassWeights(trainSet, labels.intents.length, config.classWeightPower);
+
+  // parameters and graphs
+  const fresh = initialParams(spec, rng.fork('init'));
+  const params = options.warmStart ? growParams(fresh, spec, options.warmStart, labels) : fresh;
+  const trainingGraph = buildTrainingGraph(spec, params, config.entityLossWeight);
+  const forward = buildForwardGraph(spec, params);
+  const noDecay = new Set(noDecayParams(spec));
+  const trainer = await createStepTrainer({
+    graph: trainingGraph.graph,
+    loss: trainingGraph.loss,
+    optimizer: {
+      beta1: config.beta1,
+      beta2: config.beta2,
+      eps: config.epsilon,
+      weightDecay: config.weightDecay,
+      clipNorm: config.clipNorm,
+    },
+    noDecay: (name) => noDecay.has(name),
+    device,
+  });
+
+  const exportWeights = (weights: Map<string, Float32Array>) =>
+    exportForward(
+      forward.graph,
+      { intentLogits: forward.intentLogits, tagLogits: forward.tagLogits },
+      weights,
+    );
+
+  // epochs
+  let loop: LoopResult;
+  try {
+    loop = await runEpochs({
+      trainer,
+      trainSet,
+      devSet,
+      classWeights,
+      config,
+      spec,
+      rng: rng.fork('batches'),
+      dropoutSites: trainingGraph.dropoutSites,
+      signal: options.signal,
+      progress: createProgress(options.progress ?? 'auto', log),
+      score: (weights) => scoreDev(exportWeights(weights), devSet, labels, featurizer, device),
+    });
+  } finally {
+    await trainer.release();
+  }
+
+  // export and calibrate
+  const onnx = exportWeights(loop.best);
+  const dev = await scoreDev(onnx, devSet, labels, featurizer, device);
+  const calibration = calibrate(dev, devSet, labels.intents, outOfScopeIntent);
+  const manifest = buildManifest({
+    options,
+    config,
+    modelConfig,
+    featurizer,
+    labels,
+    outOfScopeIntent,
+    calibration,
+    onnx,
+    split,
+    loop,
+    dev,
+    durationMs: Date.now() - started,
+    device,
+    trainExamples: trainSet.length,
+    devExamples: devSet.length,
+  });
+  log.info(
+    { event: 'train.calibrated', version: manifest.version, ...calibration, metrics: manifest.metrics },
+    'model ready',
+  );
+  return { artifact: { manifest, onnx }, history: loop.history };
+}
+
+// ---- preparation ----
+
+function checkConfig(config: TrainConfig, options: TrainOptions): void {
+  const problems: string[] = [];
+  if (options.train.length === 0) problems.push('there are no training examples');
+  if (!Number.isInteger(config.epochs) || config.epochs < 1) problems.push('epochs must be >= 1');
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) {
+    problems.push('batchSize must be >= 1');
+  }
+  if (!(config.learningRate > 0)) problems.push('learningRate must be > 0');
+  if (config.devFraction < 0 || config.devFraction > 0.5) problems.push('devFraction must be in 0..0.5');
+  if (problems.length > 0) {
+    throw new ParleyError('DATA_INVALID', `cannot train: ${problems.join('; ')}`);
+  }
+}
+
+interface Split {
+  train: Example[];
+  dev: Example[];
+  source: 'given' | 'carved' | 'none';
+}
+
+function splitData(options: TrainOptions, config: TrainConfig, rng: Rng): Split {
+  if (options.dev && options.dev.length > 0) {
+    return { train: [...options.train], dev: [...options.dev], source: 'given' };
+  }
+  if (config.devFraction === 0) return { train: [...options.train], dev: [], source: 'none' };
+  const carved = carveDev(options.train, config.devFraction, rng);
+  return { ...carved, source: carved.dev.length > 0 ? 'carved' : 'none' };
+}
+
+interface Labels {
+  intents: string[];
+  tags: string[];
+  intentIds: Map<string, number>;
+  tagIds: Map<string, number>;
+}
+
+/** Sorted labels of the data; a warm start keeps the parent's first, in its order. */
+function chooseLabels(trainExamples: readonly Example[], parent?: LoadedArtifact): Labels {
+  const found = labelsOf(trainExamples);
+  const parentIntents = parent?.manifest.labels.intents ?? [];
+  const parentTags = parent?.manifest.labels.tags ?? buildTags([]);
+  const parentTypes = new Set(parentTags.filter((t) => t.startsWith('B-')).map((t) => t.slice(2)));
+  const intents = [...parentIntents, ...found.intents.filter((i) => !parentIntents.includes(i))];
+  const newTypes = found.entityTypes.filter((type) => !parentTypes.has(type));
+  const tags = [...parentTags, ...buildTags(newTypes).slice(1)];
+  return {
+    intents,
+    tags,
+    intentIds: new Map(intents.map((name, i) => [name, i])),
+    tagIds: new Map(tags.map((name, i) => [name, i])),
+  };
+}
+
+function chooseModelConfig(options: TrainOptions, featurizer: Featurizer): ModelConfig {
+  if (options.warmStart) return { ...options.warmStart.manifest.model };
+  const config = { ...MODEL_DEFAULTS, ...options.model };
+  config.maxPositions = Math.max(config.maxPositions, featurizer.config.maxTokens + 1);
+  if (config.hidden % config.heads !== 0) {
+    throw new ParleyError(
+      'CONFIG_INVALID',
+      `model.hidden (${config.hidden}) must be a multiple of model.heads (${config.heads})`,
+    );
+  }
+  return config;
+}
+
+function prepare(
+  examples: readonly Example[],
+  featurizer: Featurizer,
+  labels: Labels,
+  log: Logger,
+  part: string,
+): Prepared[] {
+  let misaligned = 0;
+  let dropped = 0;
+  const prepared = examples.map((example) => {
+    const encoded = featurizer.encode(example.text);
+    const tagged = tagTokens(encoded.tokens, example.entities, labels.tagIds);
+    misaligned += tagged.misaligned;
+    dropped += tagged.dropped;
+    return { encoded, intent: labels.intentIds.get(example.intent) ?? -1, tags: tagged.tags, example };
+  });
+  if (misaligned > 0 || dropped > 0) {
+    log.warn(
+      { event: 'train.alignment', part, misaligned, dropped },
+      'some entity spans do not line up with token boundaries',
+    );
+  }
+  return prepared;
+}
+
+/** Per-intent weights ∝ count^-power, scaled so the average example weighs 1. */
+function intentClassWeights(set: readonly Prepared[], classes: number, power: number): Float32Array {
+  const counts = new Float64Array(classes);
+  for (const item of set) counts[item.intent]++;
+  const weights = new Float32Array(classes);
+  let total = 0;
+  for (let c = 0; c < classes; c++) {
+    weights[c] = counts[c] > 0 ? Math.pow(counts[c], -power) : 0;
+    total += weights[c] * counts[c];
+  }
+  const scale = set.length / Math.max(total, 1e-12);
+  for (let c = 0; c < classes; c++) weights[c] *= scale;
+  return weights;
+}
+
+// ---- the loop ----
+
+interface LoopInput {
+  trainer: StepTrainer;
+  trainSet: Prepared[];
+  devSet: Prepared[];
+  classWeights: Float32Array;
+  config: TrainConfig;
+  spec: ModelSpec;
+  rng: Rng;
+  dropoutSites: string[];
+  signal?: AbortSignal;
+  progress: ReturnType<typeof createProgress>;
+  score: (weights: Map<string, Float32Array>) => Promise<DevScores>;
+}
+
+interface LoopResult {
+  best: Map<string, Float32Array>;
+  bestEpoch: number;
+  epochs: number;
+  steps: number;
+  history: EpochRecord[];
+}
+
+async function runEpochs(input: LoopInput): Promise<LoopResult> {
+  const { trainer, trainSet, devSet, config, progress } = input;
+  const lengths = trainSet.map((item) => item.encoded.length);
+  const stepsPerEpoch = Math.ceil(trainSet.length / config.batchSize);
+  const totalSteps = stepsPerEpoch * config.epochs;
+  const schedule = {
+    peak: config.learningRate,
+    warmupSteps: Math.max(1, Math.round(totalSteps * config.warmupFraction)),
+    totalSteps,
+    decay: config.decay,
+    floor: config.lrFloor,
+  };
+  const history: EpochRecord[] = [];
+  let best = trainer.params();
+  let bestEpoch = 0;
+  let bestScore = -Infinity;
+  let step = 0;
+  progress.start({ epochs: config.epochs, totalSteps, train: trainSet.length, dev: devSet.length });
+  const started = Date.now();
+
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    let lossSum = 0;
+    for (const batch of lengthBatches(lengths, config.batchSize, input.rng)) {
+      throwIfAborted(input.signal);
+      const feeds = trainingFeeds(batch.map((i) => trainSet[i]), input);
+      const lr = learningRateAt(step, schedule);
+      const result = await trainer.step(feeds, lr);
+      if (!Number.isFinite(result.loss)) {
+        throw new ParleyError(
+          'DATA_INVALID',
+          `training diverged at epoch ${epoch}, step ${step + 1} (loss ${result.loss}); ` +
+            'lower the learning rate',
+        );
+      }
+      lossSum += result.loss;
+      step++;
+      progress.step({ epoch, step, totalSteps, loss: result.loss, learningRate: lr });
+    }
+
+    const record: EpochRecord = { epoch, trainLoss: lossSum / stepsPerEpoch };
+    let improved = devSet.length === 0;
+    if (devSet.length > 0) {
+      const dev = await input.score(trainer.params());
+      Object.assign(record, {
+        devIntentAccuracy: dev.intentAccuracy,
+        devEntityF1: dev.entityF1,
+        devScore: dev.score,
+      });
+      improved = dev.score > bestScore;
+      if (improved) bestScore = dev.score;
+    }
+    if (improved) {
+      best = trainer.params();
+      bestEpoch = epoch;
+    }
+    history.push(record);
+    progress.epoch({
+      epoch,
+      epochs: config.epochs,
+      steps: step,
+      trainLoss: record.trainLoss,
+      dev:
+        record.devScore === undefined
+          ? undefined
+          : {
+              intentAccuracy: record.devIntentAccuracy as number,
+              entityF1: record.devEntityF1 as number,
+              score: record.devScore,
+            },
+      best: improved,
+      elapsedMs: Date.now() - started,
+    });
+    if (epoch - bestEpoch >= config.patience) break;
+  }
+  progress.stop({ epochs: history.length, steps: step, bestEpoch, bestScore });
+  return { best, bestEpoch, epochs: history.length, steps: step, history };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new ParleyError('TRAINING_CANCELLED', 'training was cancelled; no model was produced', {
+      cause: signal.reason,
+    });
+  }
+}
+
+/** Inputs of one training step (layouts in model.ts). */
+function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.Tensor> {
+  const { spec, rng } = input;
+  const packed = packBatch(
+    items.map((item) => item.encoded),
+    {
+      featuresPerToken: spec.featuresPerToken,
+      featureDropout: { rate: spec.config.featureDropout, rng },
+    },
+  );
+  const { batch, rows } = packed;
+  const k = spec.featuresPerToken;
+
+  const intentLabels = new BigInt64Array(batch);
+  const intentWeights = new Float32Array(batch);
+  const tagLabels = new BigInt64Array(batch * rows);
+  const tagWeights = new Float32Array(batch * rows);
+  items.forEach((item, b) => {
+    intentLabels[b] = BigInt(item.intent);
+    intentWeights[b] = input.classWeights[item.intent];
+    item.tags.forEach((tag, t) => {
+      // Row t + 1: row 0 is __CLS__, whose tag is the intent, not a BIO tag.
+      tagLabels[b * rows + t + 1] = BigInt(tag);
+      tagWeights[b * rows + t + 1] = 1;
+    });
+  });
+
+  const feeds: Record<string, ort.Tensor> = {
+    featureIds: new ort.Tensor('int64', packed.featureIds, [batch, rows, k]),
+    featureWeights: new ort.Tensor('float32', packed.featureWeights, [batch, rows, k]),
+    tokenMask: new ort.Tensor('float32', packed.tokenMask, [batch, rows]),
+    positions: new ort.Tensor('int64', packed.positions, [rows]),
+    intentLabels: new ort.Tensor('int64', intentLabels, [batch]),
+    intentWeights: new ort.Tensor('float32', intentWeights, [batch]),
+    tagLabels: new ort.Tensor('int64', tagLabels, [batch * rows]),
+    tagWeights: new ort.Tensor('float32', tagWeights, [batch * rows]),
+  };
+  const hidden = spec.config.hidden;
+  for (const site of input.dropoutSites) {
+    feeds[site] = new ort.Tensor('float32', dropoutMask(batch * rows * hidden, spec.config.dropout, rng), [
+      batch,
+      rows,
+      hidden,
+    ]);
+  }
+  return feeds;
+}
+
+/** Inverted dropout: each unit is 0 with chance `rate`, else 1 / (1 - rate). */
+function dropoutMask(size: number, rate: number, rng: Rng): Float32Array {
+  const mask = new Float32Array(size);
+  const keep = 1 / (1 - rate);
+  for (let i = 0; i < size; i++) mask[i] = rng.next() < rate ? 0 : keep;
+  return mask;
+}
+
+// ---- dev scoring and calibration ----
+
+interface DevScores {
+  intentAccuracy: number;
+  entityF1: number;
+  /** What early stopping maximises: the mean of intent accuracy and entity F1 (when the data
+   * has entity types), else intent accuracy. */
+  score: number;
+  /** Intent logits `[dev, intents]` in dev order. */
+  intentLogits: Float32Array;
+  items: EvalItem[];
+}
+
+async function scoreDev(
+  onnx: Uint8Array,
+  devSet: readonly Prepared[],
+  labels: Labels,
+  featurizer: Featurizer,
+  device: Device,
+): Promise<DevScores> {
+  const classes = labels.intents.length;
+  const intentLogits = new Float32Array(devSet.length * classes);
+  const items: EvalItem[] = new Array(devSet.length);
+  if (devSet.length === 0) return { intentAccuracy: 0, entityF1: 0, score: 0, intentLogits, items: [] };
+
+  const session = await createInferenceSession(onnx, { device });
+  try {
+    const k = featurizer.config.maxFeaturesPerToken;
+    for (const batch of evalBatches(devSet.map((p) => p.encoded.length), 64)) {
+      const packed = packBatch(batch.map((i) => devSet[i].encoded), { featuresPerToken: k });
+      const out = await session.run({
+        featureIds: new ort.Tensor('int64', packed.featureIds, [packed.batch, packed.rows, k]),
+        featureWeights: new ort.Tensor('float32', packed.featureWeights, [packed.batch, packed.rows, k]),
+        tokenMask: new ort.Tensor('float32', packed.tokenMask, [packed.batch, packed.rows]),
+        positions: new ort.Tensor('int64', packed.positions, [packed.rows]),
+      });
+      const intents = out.intentLogits.data as Float32Array;
+      const tags = out.tagLogits.data as Float32Array;
+      batch.forEach((index, b) => {
+        intentLogits.set(intents.subarray(b * classes, (b + 1) * classes), index * classes);
+        items[index] = devItem(devSet[index], intents, tags, b, packed.rows, labels);
+      });
+    }
+  } finally {
+    await session.release();
+  }
+
+  const evaluation = evaluate(items);
+  const hasEntities = labels.tags.length > 1;
+  const entityF1 = evaluation.entities.f1;
+  const intentAccuracy = evaluation.intent.accuracy;
+  const score = hasEntities ? (intentAccuracy + entityF1) / 2 : intentAccuracy;
+  return { intentAccuracy, entityF1, score, intentLogits, items };
+}
+
+function devItem(
+  item: Prepared,
+  intentLogits: Float32Array,
+  tagLogits: Float32Array,
+  b: number,
+  rows: number,
+  labels: Labels,
+): EvalItem {
+  const classes = labels.intents.length;
+  let top = 0;
+  for (let c = 1; c < classes; c++) {
+    if (intentLogits[b * classes + c] > intentLogits[b * classes + top]) top = c;
+  }
+  const width = labels.tags.length;
+  const count = item.encoded.tokens.length;
+  const logProbs = new Float64Array(count * width);
+  const row = new Float64Array(width);
+  for (let t = 0; t < count; t++) {
+    softmaxInto(tagLogits, (b * rows + t + 1) * width, width, 1, row);
+    for (let j = 0; j < width; j++) logProbs[t * width + j] = Math.log(row[j] + 1e-30);
+  }
+  const path = constrainedViterbi(logProbs, count, width);
+  const entities = pathToEntities(item.example.text, item.encoded.tokens, path, labels.tags, () => 1);
+  return {
+    text: item.example.text,
+    gold: { intent: item.example.intent, entities: item.example.entities },
+    predicted: { intent: labels.intents[top], entities },
+  };
+}
+
+interface Calibration {
+  temperature: number;
+  threshold: number;
+  criterion: string;
+  devMacroF1: number;
+  devMacroF1WithoutThreshold: number;
+}
+
+function calibrate(
+  dev: DevScores,
+  devSet: readonly Prepared[],
+  intents: readonly string[],
+  outOfScopeIntent: string,
+): Calibration {
+  const classes = intents.length;
+  const labels = Int32Array.from(devSet.map((p) => p.intent));
+  const temperature = fitTemperature(dev.intentLogits, labels, classes);
+
+  const confidences = new Float64Array(devSet.length);
+  const predicted = new Int32Array(devSet.length);
+  const probs = new Float64Array(classes);
+  for (let i = 0; i < devSet.length; i++) {
+    softmaxInto(dev.intentLogits, i * classes, classes, temperature, probs);
+    let top = 0;
+    for (let c = 1; c < classes; c++) if (probs[c] > probs[top]) top = c;
+    predicted[i] = top;
+    confidences[i] = probs[top];
+  }
+  const oosClass = intents.indexOf(outOfScopeIntent);
+  const choice = chooseThreshold(confidences, predicted, labels, classes, oosClass);
+  const criterion =
+    choice.threshold > 0
+      ? `maximises dev macro-F1 over intents with ${outOfScopeIntent} as a class`
+      : `no threshold: dev has no ${outOfScopeIntent} examples to trade off against`;
+  return {
+    temperature,
+    threshold: choice.threshold,
+    criterion,
+    devMacroF1: choice.macroF1,
+    devMacroF1WithoutThreshold: choice.macroF1WithoutThreshold,
+  };
+}
+
+// ---- manifest ----
+
+interface ManifestInput {
+  options: TrainOptions;
+  config: TrainConfig;
+  modelConfig: ModelConfig;
+  featurizer: Featurizer;
+  labels: Labels;
+  outOfScopeIntent: string;
+  calibration: Calibration;
+  onnx: Uint8Array;
+  split: Split;
+  loop: LoopResult;
+  dev: DevScores;
+  durationMs: number;
+  device: Device;
+  trainExamples: number;
+  devExamples: number;
+}
+
+function buildManifest(input: ManifestInput): NluManifest {
+  const { calibration, onnx, loop, dev } = input;
+  const createdAt = new Date().toISOString();
+  const sha256 = sha256Hex(onnx);
+  const version = input.options.version ?? `${createdAt.replace(/[-:]/g, '').slice(0, 15)}-${sha256.slice(0, 8)}`;
+  const metrics: Record<string, number> = {
+    devIntentAccuracy: dev.intentAccuracy,
+    devEntityF1: dev.entityF1,
+    devMacroF1: calibration.devMacroF1,
+    devMacroF1WithoutThreshold: calibration.devMacroF1WithoutThreshold,
+  };
+  return {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    version,
+    parentVersion: input.options.warmStart?.manifest.version ?? null,
+    createdAt,
+    labels: { intents: input.labels.intents, tags: input.labels.tags },
+    outOfScopeIntent: input.outOfScopeIntent,
+    featurizer: input.featurizer.toJSON(),
+    model: input.modelConfig,
+    calibration: {
+      temperature: calibration.temperature,
+      threshold: calibration.threshold,
+      criterion: calibration.criterion,
+    },
+    synonyms: {
+      ...(input.options.warmStart?.manifest.synonyms ?? {}),
+      ...lowerKeys(input.options.synonyms ?? {}),
+    },
+    training: {
+      dataHash: dataHash(input.split.train, input.split.dev),
+      trainExamples: input.trainExamples,
+      devExamples: input.devExamples,
+      devSource: input.split.source,
+      seed: input.config.seed,
+      epochs: loop.epochs,
+      bestEpoch: loop.bestEpoch,
+      steps: loop.steps,
+      durationMs: input.durationMs,
+      device: input.device,
+      config: { ...input.config },
+    },
+    metrics,
+    onnx: { file: 'model.onnx', sha256, bytes: onnx.byteLength },
+  };
+}
+
+function lowerKeys(synonyms: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(synonyms).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
