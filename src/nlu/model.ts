@@ -225,7 +225,15 @@ export function buildTrainingGraph(
   const intentLoss = buildIntentLoss(graph, intentLogits);
   const entityLoss = buildEntityLoss(graph, tagLogits, spec.tagCount);
   const loss = add(intentLoss, mul(entityLoss, entityLossWeight));
-  return { graph, intentLogits, tagLogits, loss, intentLoss, entityLoss, dropoutSites: dropout.sites };
+  return {
+    graph,
+    intentLogits,
+    tagLogits,
+    loss,
+    intentLoss,
+    entityLoss,
+    dropoutSites: dropout.sites,
+  };
 }
 
 function declareInputs(graph: Graph, spec: ModelSpec): ModelInputs {
@@ -282,7 +290,10 @@ function encodeAndPredict(
   const gathered = gather(p(FEATURE_TABLE), inputs.featureIds);
   const bag = reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2]);
   const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
-  let x = drop(layerNorm(embedded, p('embed.norm.g'), p('embed.norm.b'), LAYER_NORM_EPSILON), 'embed');
+  let x = drop(
+    layerNorm(embedded, p('embed.norm.g'), p('embed.norm.b'), LAYER_NORM_EPSILON),
+    'embed',
+  );
 
   const bias = attentionBias(inputs.tokenMask); // [B,1,1,T]
   for (let l = 0; l < spec.config.layers; l++) {
@@ -307,7 +318,12 @@ function encoderLayer(
   drop: (x: Value, site: string) => Value,
 ): Value {
   const name = `encoder.${layer}`;
-  const normed = layerNorm(x, p(`${name}.attn.norm.g`), p(`${name}.attn.norm.b`), LAYER_NORM_EPSILON);
+  const normed = layerNorm(
+    x,
+    p(`${name}.attn.norm.g`),
+    p(`${name}.attn.norm.b`),
+    LAYER_NORM_EPSILON,
+  );
   const attended = selfAttention(normed, bias, name, config, p);
   const afterAttention = add(x, drop(attended, `${layer}.attn`));
 
@@ -369,4 +385,3 @@ function buildEntityLoss(graph: Graph, tagLogits: Value, tagCount: number): Valu
   const weights = graph.input('tagWeights', 'float32', ['cells']);
   return crossEntropy(reshape(tagLogits, [-1, tagCount]), labels, weights);
 }
-
