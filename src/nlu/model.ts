@@ -16,7 +16,7 @@
  *     tagLogits       float32 [B, T, S]  row 0 (__CLS__) is computed but never read
  *   training-only inputs
  *     intentLabels    int64   [B],   intentWeights float32 [B]    (weights sum to 1 per batch)
- *     tagLabels       int64   [B*T], tagWeights    float32 [B*T]  (0 at __CLS__ and padding)
+ *     tagLabels       int64   [B, T], tagWeights   float32 [B, T] (0 at __CLS__ and padding)
  *     drop.<site>     float32 [B, T, H]  inverted dropout masks: 0 or 1/(1-p), drawn in JS
  *
  * Padding is masked twice: padding slots have weight 0 in the feature bag, and padding rows get
@@ -381,7 +381,7 @@ function buildIntentLoss(graph: Graph, intentLogits: Value): Value {
 
 /** Weighted cross-entropy of the tags over all rows; __CLS__ and padding rows weigh 0. */
 function buildEntityLoss(graph: Graph, tagLogits: Value, tagCount: number): Value {
-  const labels = graph.input('tagLabels', 'int64', ['cells']);
-  const weights = graph.input('tagWeights', 'float32', ['cells']);
-  return crossEntropy(reshape(tagLogits, [-1, tagCount]), labels, weights);
+  const labels = graph.input('tagLabels', 'int64', ['batch', 'rows']);
+  const weights = graph.input('tagWeights', 'float32', ['batch', 'rows']);
+  return crossEntropy(reshape(tagLogits, [-1, tagCount]), reshape(labels, [-1]), reshape(weights, [-1]));
 }

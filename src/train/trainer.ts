@@ -526,8 +526,8 @@ function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.
     positions: new ort.Tensor('int64', packed.positions, [rows]),
     intentLabels: new ort.Tensor('int64', intentLabels, [batch]),
     intentWeights: new ort.Tensor('float32', intentWeights, [batch]),
-    tagLabels: new ort.Tensor('int64', tagLabels, [batch * rows]),
-    tagWeights: new ort.Tensor('float32', tagWeights, [batch * rows]),
+    tagLabels: new ort.Tensor('int64', tagLabels, [batch, rows]),
+    tagWeights: new ort.Tensor('float32', tagWeights, [batch, rows]),
   };
   const hidden = spec.config.hidden;
   for (const site of input.dropoutSites) {
