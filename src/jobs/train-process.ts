@@ -77,7 +77,8 @@ function trainInChild(
         }),
       };
     });
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': it comes after the IPC channel has delivered its last message.
+    child.once('close', (code, signal) => {
       clearTimeout(killTimer);
       run.signal?.removeEventListener('abort', onAbort);
       if (outcome && 'result' in outcome) return resolve(outcome.result);

@@ -10,15 +10,18 @@ import { checkArtifact } from '../nlu/artifact.js';
 import { train } from '../train/trainer.js';
 import type { FromWorker, ToWorker, TrainEvent } from './train-job.js';
 
-function send(message: FromWorker): void {
-  process.send?.(message);
+function send(message: FromWorker): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
 }
 
 // The trainer's progress logs, one JSON line each, go to the parent as events.
 const events = {
   write(line: string) {
     try {
-      send({ type: 'event', event: JSON.parse(line) as TrainEvent });
+      void send({ type: 'event', event: JSON.parse(line) as TrainEvent });
     } catch {
       // a line that is not JSON is not an event; pino writes only JSON here
     }
@@ -43,12 +46,14 @@ async function runJob(message: ToWorker): Promise<void> {
       logger: log,
     });
     const seconds = (performance.now() - started) / 1000;
-    send({ type: 'result', result: { artifact: result.artifact, seconds } });
+    await send({ type: 'result', result: { artifact: result.artifact, seconds } });
   } catch (err) {
     const code = isParleyError(err) ? err.code : 'TRAINING_FAILED';
     const reason = err instanceof Error ? err.message : String(err);
-    send({ type: 'error', code, message: reason });
+    await send({ type: 'error', code, message: reason });
   }
+  // Every message has been handed to the channel (the callbacks above); closing it lets the
+  // process exit.
   process.disconnect?.();
 }
 
