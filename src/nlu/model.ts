@@ -383,5 +383,9 @@ function buildIntentLoss(graph: Graph, intentLogits: Value): Value {
 function buildEntityLoss(graph: Graph, tagLogits: Value, tagCount: number): Value {
   const labels = graph.input('tagLabels', 'int64', ['batch', 'rows']);
   const weights = graph.input('tagWeights', 'float32', ['batch', 'rows']);
-  return crossEntropy(reshape(tagLogits, [-1, tagCount]), reshape(labels, [-1]), reshape(weights, [-1]));
+  return crossEntropy(
+    reshape(tagLogits, [-1, tagCount]),
+    reshape(labels, [-1]),
+    reshape(weights, [-1]),
+  );
 }

@@ -33,7 +33,14 @@ export const TINY = {
 };
 
 export const FAST_RETRAIN: Partial<RetrainSettings> = {
-  training: { epochs: 8, batchSize: 16, learningRate: 2e-3, warmupFraction: 0.1, patience: 100, seed: 1 },
+  training: {
+    epochs: 8,
+    batchSize: 16,
+    learningRate: 2e-3,
+    warmupFraction: 0.1,
+    patience: 100,
+    seed: 1,
+  },
   latencySamples: 20,
 };
 

@@ -42,7 +42,8 @@ export function memoryModels(onPromote: (n: PromotionNotice) => void = () => und
       return info(row);
     },
     async ensureInitial(input) {
-      if (rows.length > 0) return { created: false, active: info(rows.find((r) => r.status === 'active')!) };
+      if (rows.length > 0)
+        return { created: false, active: info(rows.find((r) => r.status === 'active')!) };
       const row = { ...toRow(1, 'active', input), promotedAt: new Date() };
       rows.push(row);
       return { created: true, active: info(row) };
@@ -184,7 +185,8 @@ export function memoryFeedback(items: MemoryFeedback[] = []) {
     items,
     accepted: async ({ includeUps }) =>
       items.filter(
-        (i) => i.status === 'accepted' && (i.kind === 'correction' || (includeUps && i.kind === 'up')),
+        (i) =>
+          i.status === 'accepted' && (i.kind === 'correction' || (includeUps && i.kind === 'up')),
       ),
     async markUsed(ids) {
       for (const i of items) if (ids.includes(i.feedbackId)) i.status = 'used';
@@ -198,7 +200,11 @@ export function memoryFeedback(items: MemoryFeedback[] = []) {
 
 /** Corrections as accepted feedback rows. */
 export function asFeedback(
-  examples: { text: string; intent: string; entities: { type: string; start: number; end: number }[] }[],
+  examples: {
+    text: string;
+    intent: string;
+    entities: { type: string; start: number; end: number }[];
+  }[],
   prefix = 'fb',
 ): MemoryFeedback[] {
   return examples.map((e, i) => ({

@@ -107,3 +107,87 @@ describe('retraining on feedback (case C12)', () => {
     expect(h.reports.map((r) => r.headline.verdict)).toEqual(['failed']);
   });
 });
+
+describe('retrain run bookkeeping', () => {
+  const noTraining = async () => {
+    throw new Error('this run must not train');
+  };
+
+  it('skips a run with nothing new, with a reason and a skipped row', async () => {
+    const h = await retrainHarness({ trainer: noTraining });
+    const outcome = await runRetrain(h.deps, request);
+    expect(outcome).toMatchObject({
+      status: 'skipped',
+      decision: 'skipped',
+      skip: 'nothing-new',
+      reason: 'nothing new since v1: no accepted feedback and no new base data',
+    });
+    expect(h.runs.runs[0]).toMatchObject({ status: 'skipped', reason: outcome.reason });
+    expect(h.reports).toEqual([]);
+  });
+
+  it('says in the run log which feedback failed validation, and queues it for review (C11)', async () => {
+    const feedback = asFeedback([
+      {
+        text: 'refund A1234',
+        intent: 'refund_request',
+        entities: [{ type: 'order_id', start: 7, end: 40 }],
+      },
+      { text: 'refund B5678', intent: 'refund request', entities: [] },
+      { text: '   ', intent: 'greet', entities: [] },
+    ]);
+    const h = await retrainHarness({ feedback, trainer: noTraining });
+    const outcome = await runRetrain(h.deps, request);
+
+    expect(outcome).toMatchObject({ status: 'skipped', skip: 'no-valid-data' });
+    const messages = h.runs.runs[0].log.map((l) => l.msg);
+    expect(messages).toContain(
+      '3 feedback items failed validation, were left out and went back to the review queue',
+    );
+    expect(messages).toContain(
+      'feedback fb-0000 left out: entity order_id at [7, 40) is outside the text (length 12)',
+    );
+    expect(messages).toContain(
+      'feedback fb-0001 left out: intent "refund request" is not a valid name',
+    );
+    expect(h.feedback.items.map((f) => f.status)).toEqual(['pending', 'pending', 'pending']);
+  });
+
+  it('marks a run left running by a dead process as failed at the next start', async () => {
+    const h = await retrainHarness({ trainer: noTraining });
+    const dead = await h.runs.create({
+      trigger: 'schedule',
+      slotKey: 'schedule:2026-03-09T03:00:00.000Z',
+    });
+    await h.runs.start(dead!.id);
+
+    await runRetrain(h.deps, request);
+    expect(h.runs.runs[0]).toMatchObject({ status: 'failed', decision: 'failed' });
+    expect(h.runs.runs[0].reason).toContain('stopped before the run finished');
+  });
+
+  it('writes no row for a schedule slot another instance already ran (C21)', async () => {
+    const h = await retrainHarness({ trainer: noTraining });
+    const slotKey = 'schedule:2026-03-10T03:00:00.000Z';
+    await runRetrain(h.deps, { trigger: 'schedule', requestedBy: null, slotKey });
+    const second = await runRetrain(h.deps, { trigger: 'schedule', requestedBy: null, slotKey });
+    expect(second).toMatchObject({ runId: null, status: 'skipped', skip: 'slot-taken' });
+    expect(h.runs.runs).toHaveLength(1);
+  });
+
+  it('fails the run without touching the active model when training throws', async () => {
+    const h = await retrainHarness({
+      feedback: asFeedback(refundAndStatusCorrections()),
+      trainer: async () => {
+        throw new Error('out of memory');
+      },
+    });
+    const outcome = await runRetrain(h.deps, request);
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      reason: 'out of memory; the active model is unchanged',
+    });
+    expect(h.models.rows.map((r) => r.status)).toEqual(['active']);
+    expect(h.feedback.items.every((f) => f.status === 'accepted')).toBe(true);
+  });
+});
