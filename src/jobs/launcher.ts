@@ -15,7 +15,7 @@ import type { RunOutcome, RunTrigger } from './types.js';
 
 export interface LaunchRequest {
   trigger: RunTrigger;
-  requestedBy: string;
+  requestedBy: string | null;
   /** The schedule slot, for scheduled runs. */
   slotKey?: string;
   signal?: AbortSignal;

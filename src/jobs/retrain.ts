@@ -498,7 +498,7 @@ async function finishRow(
   run: RunLog,
   log: Logger,
 ) {
-  run.info(`run ended: ${outcome.decision}`);
+  // The store's finish() writes the closing log line (decision and reason).
   await run.flush();
   try {
     await deps.runs.finish(runId, {

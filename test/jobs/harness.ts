@@ -46,16 +46,18 @@ export const FAST_RETRAIN: Partial<RetrainSettings> = {
 
 const silent = pino({ level: 'silent' });
 
-export async function tinyBaseModel(): Promise<string> {
+/** The tiny model trained with `seed` (1 is the base of every retrain test). */
+export async function tinyBaseModel(seed = 1): Promise<string> {
   const examples = shopExamples().filter((e) => keys.splitOfHash(keys.hash(e.text)) === 'train');
+  const settings = { ...TINY, training: { ...TINY.training, seed } };
   const digest = createHash('sha256')
-    .update(JSON.stringify({ examples, TINY, format: 1 }))
+    .update(JSON.stringify({ examples, settings, format: 1 }))
     .digest('hex')
     .slice(0, 16);
   const dir = join(tmpdir(), `parley-test-base-${digest}`);
   if (existsSync(join(dir, 'manifest.json'))) return dir;
 
-  const result = await train({ train: examples, ...TINY, progress: 'none', logger: silent });
+  const result = await train({ train: examples, ...settings, progress: 'none', logger: silent });
   await saveArtifact(dir, result.artifact);
   return dir;
 }
@@ -77,7 +79,8 @@ export async function retrainHarness(
   const models = memoryModels((notice) => promotions.push(notice.version));
   const registry = createModelRegistry({ repo: models, logger: silent });
   const examples = memoryExamples();
-  await examples.insertMany(shopExamples(), { origin: 'base' });
+  const base = shopExamples().map(({ text, intent, entities }) => ({ text, intent, entities }));
+  await examples.insertMany(base, { origin: 'base' });
   const dataMark = Math.max(...examples.rows.map((r) => r.id));
   await registry.ensureInitial(await tinyBaseModel(), { dataMark });
 

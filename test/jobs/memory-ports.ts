@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ParleyError } from '../../src/core/errors.js';
 import type {
   ExampleInput,
+  ListenPort,
   ModelVersionInfo,
   ModelVersionRow,
   ModelVersionsPort,
@@ -29,13 +30,22 @@ export const keys = {
     Number.parseInt(hash.slice(0, 8), 16) / 2 ** 32 < 0.2 ? ('test' as const) : ('train' as const),
 };
 
+/** Promotions are announced to `listen` subscribers on a later tick, as PGlite's store does. */
 export function memoryModels(onPromote: (n: PromotionNotice) => void = () => undefined) {
+  const listeners = new Set<(payload: string) => void>();
+  const listen: ListenPort = {
+    async listen(_channel, handler) {
+      listeners.add(handler);
+      return async () => void listeners.delete(handler);
+    },
+  };
   const rows: ModelVersionRow[] = [];
   const info = ({ artifact: _a, ...rest }: ModelVersionRow): ModelVersionInfo => rest;
   const find = (version: number) => rows.find((r) => r.version === version);
 
-  const port: ModelVersionsPort & { rows: ModelVersionRow[] } = {
+  const port: ModelVersionsPort & { rows: ModelVersionRow[]; listen: ListenPort } = {
     rows,
+    listen,
     async insertCandidate(input: NewModelVersion) {
       const row = toRow(rows.length + 1, 'candidate', input);
       rows.push(row);
@@ -61,7 +71,10 @@ export function memoryModels(onPromote: (n: PromotionNotice) => void = () => und
       target.status = 'active';
       target.promotedAt = new Date();
       const notice = { version, previous: current?.version ?? null };
-      setImmediate(() => onPromote(notice));
+      setImmediate(() => {
+        onPromote(notice);
+        for (const listener of listeners) listener(JSON.stringify(notice));
+      });
       return notice;
     },
     async rollback() {
