@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'TRAINING_FAILED'
   | 'STORE_UNAVAILABLE'
   | 'STORE_LOCKED'
+  | 'STORE_QUERY_FAILED'
   | 'NOT_FOUND'
   | 'BAD_REQUEST'
   | 'FORBIDDEN'
