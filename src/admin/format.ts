@@ -43,7 +43,8 @@ export function formatFeedbackQueue(items: ReviewItem[]): string {
   const lines = items.map((item) => {
     const said = item.predictedIntent ? `predicted ${item.predictedIntent}` : 'no prediction';
     const fix = item.correctedIntent ? `, corrected to ${item.correctedIntent}` : '';
-    return `  ${item.id.slice(0, 8)}  ${kindName(item.kind)}  \`${clip(item.text)}\`  (${said}${fix})`;
+    const note = item.note ? `, ${item.note}` : '';
+    return `  ${item.id.slice(0, 8)}  ${kindName(item.kind)}  \`${clip(item.text)}\`  (${said}${fix}${note})`;
   });
   return [
     `Review queue (${items.length} shown, oldest first):`,

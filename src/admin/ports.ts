@@ -76,6 +76,8 @@ export interface ReviewItem {
   text: string;
   predictedIntent: string | null;
   correctedIntent: string | null;
+  /** Why it is queued, when a run sent it back ("held by run #3f2a9c1b"). */
+  note: string | null;
   createdAt: Date;
 }
 

@@ -15,6 +15,7 @@ import { ParleyError } from '../core/errors.js';
 import type { Device } from '../nlu/session.js';
 import { createRetrainLauncher, type RetrainLauncher } from './launcher.js';
 import {
+  failAbandoned,
   RETRAIN_LOCK,
   runRetrain,
   type FeedbackSource,
@@ -88,7 +89,7 @@ export async function startLearningLoop(options: LearningLoopOptions): Promise<L
     logger: log.child({ component: 'active-model' }),
   });
   const unfollow = await registry.follow(model);
-  await failAbandoned(ports, log);
+  await failAbandonedAtStart(ports, log);
 
   const deps = (): RetrainDeps => ({
     lock: ports.lock,
@@ -164,17 +165,10 @@ async function fireScheduled(launcher: RetrainLauncher, slot: Date, log: Logger)
   );
 }
 
-/** At start, runs left `running` by a dead process are failed, if no live run holds the lock. */
-async function failAbandoned(ports: LearningPorts, log: Logger): Promise<void> {
+/** At start, runs left open by a dead process are failed, if no live run holds the lock. */
+async function failAbandonedAtStart(ports: LearningPorts, log: Logger): Promise<void> {
   try {
-    const result = await ports.lock(RETRAIN_LOCK, () =>
-      ports.runs.failAbandonedRuns(
-        'the process running it stopped before the run finished; the active model was not changed',
-      ),
-    );
-    if (result.ran && result.value.length > 0) {
-      log.warn({ runs: result.value }, 'marked runs abandoned by a stopped process as failed');
-    }
+    await ports.lock(RETRAIN_LOCK, () => failAbandoned(ports.runs, log));
   } catch (err) {
     log.warn({ err }, 'could not check for abandoned runs; the next run will');
   }

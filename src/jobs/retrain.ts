@@ -64,6 +64,7 @@ export interface RunsPort {
     },
   ): Promise<unknown>;
   failAbandonedRuns(reason?: string): Promise<string[]>;
+  listOpen(): Promise<{ id: string; status: string }[]>;
 }
 
 /** Accepted feedback, ready to train on, and its review state afterwards. */
@@ -142,10 +143,7 @@ export async function runRetrain(deps: RetrainDeps, request: RetrainRequest): Pr
 }
 
 async function runLocked(deps: RetrainDeps, request: RetrainRequest, log: Logger) {
-  const abandoned = await deps.runs.failAbandonedRuns(
-    'the process running it stopped before the run finished; the active model was not changed',
-  );
-  if (abandoned.length > 0) log.warn({ runs: abandoned }, 'marked abandoned runs as failed');
+  await failAbandoned(deps.runs, log);
 
   const row = await deps.runs.create({
     trigger: request.trigger,
@@ -161,6 +159,9 @@ async function runLocked(deps: RetrainDeps, request: RetrainRequest, log: Logger
     );
   }
 
+  // Running before anyone hears of it: a process that dies from here on leaves a `running` row,
+  // which the next run marks failed.
+  await deps.runs.start(row.id);
   const run = createRunLog(deps.runs, row.id, log);
   request.onStarted?.(row.id);
   const who = request.requestedBy ? ` by ${request.requestedBy}` : '';
@@ -170,7 +171,6 @@ async function runLocked(deps: RetrainDeps, request: RetrainRequest, log: Logger
   let outcome: RunOutcome;
   let report: RunReport | undefined;
   try {
-    await deps.runs.start(row.id);
     ({ outcome, report } = await execute(deps, settings, request, row.id, run));
   } catch (err) {
     run.error(`run failed: ${reasonOf(err)}`);
@@ -183,6 +183,24 @@ async function runLocked(deps: RetrainDeps, request: RetrainRequest, log: Logger
   if (report && outcome.decision !== 'skipped') await postReport(deps.sinks, report, run);
   await run.flush();
   return outcome;
+}
+
+export const ABANDONED_REASON =
+  'the process running it stopped before the run finished; the active model was not changed';
+
+/**
+ * Runs still open while this process holds the retrain lock belong to a process that died: a
+ * `running` one mid-run, a `queued` one between writing its row and starting.
+ */
+export async function failAbandoned(runs: RunsPort, log: Logger): Promise<string[]> {
+  const failed = await runs.failAbandonedRuns(ABANDONED_REASON);
+  for (const open of await runs.listOpen()) {
+    if (open.status !== 'queued') continue;
+    await runs.finish(open.id, { status: 'failed', decision: 'failed', reason: ABANDONED_REASON });
+    failed.push(open.id);
+  }
+  if (failed.length > 0) log.warn({ runs: failed }, 'marked abandoned runs as failed');
+  return failed;
 }
 
 /** The work of a run; throws for failures, returns skips and gate decisions. */

@@ -136,6 +136,7 @@ function review(id: string, kind: ReviewItem['kind'], text: string): ReviewItem 
     text,
     predictedIntent: 'greet',
     correctedIntent: kind === 'correction' ? 'cancel_order' : null,
+    note: null,
     createdAt: new Date('2026-03-03T00:00:00Z'),
   };
 }

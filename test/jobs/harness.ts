@@ -102,3 +102,19 @@ export async function retrainHarness(
   };
   return { deps, models, examples, runs, feedback, reports, promotions };
 }
+
+/**
+ * A trainer that takes `ms` and hands back the model it started from: for tests about locks,
+ * slots and acknowledgements, where what is learned does not matter (case C17's stubbed
+ * training). Aborting the signal ends it early.
+ */
+export function stubTrainer(ms: number): CandidateTrainer {
+  return (job, options) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve({ artifact: job.warmStart, seconds: ms / 1000 }), ms);
+      options.signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new Error('training was cancelled'));
+      });
+    });
+}

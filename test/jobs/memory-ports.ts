@@ -180,6 +180,7 @@ export function memoryRuns() {
     appendLog: async (id, level, msg) => void find(id).log.push({ level, msg }),
     setCandidate: async (id, version) => void (find(id).candidateVersion = version),
     finish: async (id, outcome) => void Object.assign(find(id), outcome),
+    listOpen: async () => runs.filter((r) => r.status === 'queued' || r.status === 'running'),
     async failAbandonedRuns(reason) {
       const open = runs.filter((r) => r.status === 'running');
       for (const run of open) Object.assign(run, { status: 'failed', decision: 'failed', reason });
