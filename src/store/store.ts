@@ -48,12 +48,17 @@ export interface Store {
    * if that connection is lost while `fn` runs (another instance may then take the key).
    */
   tryWithLock<T>(key: string, fn: (signal: AbortSignal) => Promise<T>): Promise<LockResult<T>>;
-  /** Subscribes to a channel; resolves to the unsubscribe function. */
+  /**
+   * Subscribes to a channel; resolves to the unsubscribe function. On a server the subscription
+   * survives lost connections (it is re-issued until the server answers) and `onResubscribe`
+   * then fires, since notifications sent meanwhile are lost; on PGlite it never fires.
+   */
   listen(
     channel: string,
     handler: NotifyHandler,
     opts?: ListenOptions,
   ): Promise<() => Promise<void>>;
+  /** Sends `payload` (under 8000 bytes, the server's limit) to every listener of `channel`. */
   notify(channel: string, payload: string): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,56 +138,39 @@ describe.each(BACKENDS)('store on %s', (kind) => {
     expect(await marker).toBe('marker');
     expect(seen).toEqual(['hello']);
   });
-});
 
-describe('PGlite folder ownership', () => {
-  function livePid(): { pid: number; stop(): void } {
-    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
-    return { pid: child.pid!, stop: () => child.kill() };
-  }
-
-  async function deadPid(): Promise<number> {
-    const child = spawn('true', { stdio: 'ignore' });
-    await new Promise((resolve) => child.once('exit', resolve));
-    return child.pid!;
-  }
-
-  it('refuses a folder owned by another live process, naming the folder and its pid', async () => {
-    const dataDir = tempDir('owned');
-    const other = livePid();
-    try {
-      writeFileSync(join(dataDir, 'owner.lock'), `${other.pid}\n`);
-      const error = await openStore({ dataDir }).then(
+  // The embedded store's folder has one owner; registered for PGlite only.
+  if (kind === 'pglite') {
+    it('refuses a second owner of its folder in the same process', async () => {
+      const error = await openStore({ dataDir: backend.dataDir }).then(
         () => undefined,
         (err: unknown) => err,
       );
       expect(isParleyError(error, 'STORE_LOCKED')).toBe(true);
-      expect((error as Error).message).toContain(dataDir);
-      expect((error as Error).message).toContain(`pid ${other.pid}`);
-    } finally {
-      other.stop();
-    }
-  });
+      expect((error as Error).message).toContain(`pid ${process.pid}`);
+      expect(readFileSync(join(backend.dataDir, 'owner.lock'), 'utf8').trim()).toBe(
+        String(process.pid),
+      );
+    });
 
-  it('takes over a stale lock, refuses a second owner, and frees the folder on close', async () => {
-    const dataDir = tempDir('stale');
-    mkdirSync(dataDir, { recursive: true });
-    const lockFile = join(dataDir, 'owner.lock');
-    writeFileSync(lockFile, `${await deadPid()}\n`);
-
-    const store = await openStore({ dataDir });
-    expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(process.pid));
-
-    const second = await openStore({ dataDir }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(isParleyError(second, 'STORE_LOCKED')).toBe(true);
-    expect((second as Error).message).toContain(`pid ${process.pid}`);
-
-    await store.close();
-    expect(existsSync(lockFile)).toBe(false);
-  });
+    it('refuses a folder owned by another live process, naming the folder and its pid', async () => {
+      const dataDir = tempDir('owned');
+      const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+      try {
+        writeFileSync(join(dataDir, 'owner.lock'), `${other.pid}\n`);
+        const error = await openStore({ dataDir }).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(isParleyError(error, 'STORE_LOCKED')).toBe(true);
+        expect((error as Error).message).toContain(dataDir);
+        expect((error as Error).message).toContain(`pid ${other.pid}`);
+      } finally {
+        other.kill();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 // Real-server behaviour: registered only when PARLEY_TEST_DATABASE_URL gives a server.
@@ -222,7 +205,9 @@ describe.each(BACKENDS.filter((kind) => kind === 'postgres'))('store on a real %
     const [first, second] = await Promise.all([backend.open(), backend.open()]);
     const release = deferred();
     const entered = deferred();
-    const holder = first.tryWithLock('retrain', async () => {
+    let lockSignal: AbortSignal | undefined;
+    const holder = first.tryWithLock('retrain', async (signal) => {
+      lockSignal = signal;
       entered.resolve();
       await release.promise;
       return 'held';
@@ -235,7 +220,12 @@ describe.each(BACKENDS.filter((kind) => kind === 'postgres'))('store on a real %
       where locktype = 'advisory'
         and database = (select oid from pg_database where datname = ${backend.database!.name})`;
     expect(holders).toHaveLength(1);
+    expect(lockSignal?.aborted).toBe(false);
+    const lost = waitFor<void>(5_000, 'lock lost signal', (done) =>
+      lockSignal!.addEventListener('abort', () => done()),
+    );
     await admin`select pg_terminate_backend(${holders[0].pid}::int, 5000)`;
+    await lost;
 
     expect(await second.tryWithLock('retrain', async () => 'after')).toEqual({
       ran: true,
