@@ -3,9 +3,10 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import type { Sql } from 'postgres';
+import type { Options } from 'postgres';
 import type { Logger } from '../core/log.js';
 import type * as schema from './schema.js';
+import { withSessionLock } from './session-lock.js';
 
 /**
  * Applies the SQL files drizzle-kit wrote into migrations/ with drizzle's migrator, which records
@@ -24,28 +25,26 @@ export async function migrateEmbedded(db: PgliteDatabase<typeof schema>): Promis
 
 /**
  * On a real server several instances may start at once. Each takes a session-level advisory lock
- * on one reserved connection and holds it while the migrator runs on the pool; the others wait on
+ * on a connection of its own and holds it while the migrator runs on the pool; the others wait on
  * the lock and then find every file applied. Should the holder die, its connection closes and the
  * server drops the lock, so a crashed start never blocks the next one.
  */
 export async function migrateServer(
-  sql: Sql,
+  url: string,
+  options: Options<{}>,
   db: PostgresJsDatabase<typeof schema>,
   log: Logger,
 ): Promise<void> {
-  const reserved = await sql.reserve();
-  try {
-    const started = performance.now();
-    await reserved`select pg_advisory_lock(hashtextextended(${MIGRATION_LOCK_KEY}, 0))`;
-    log.debug({ waitedMs: Math.round(performance.now() - started) }, 'migration lock taken');
-    try {
+  const started = performance.now();
+  await withSessionLock(
+    url,
+    options,
+    MIGRATION_LOCK_KEY,
+    'wait',
+    async () => {
+      log.debug({ waitedMs: Math.round(performance.now() - started) }, 'migration lock taken');
       await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    } finally {
-      await reserved`select pg_advisory_unlock(hashtextextended(${MIGRATION_LOCK_KEY}, 0))`.catch(
-        (err: unknown) => log.warn({ err }, 'migration lock release failed; the server drops it'),
-      );
-    }
-  } finally {
-    reserved.release();
-  }
+    },
+    log,
+  );
 }

@@ -29,7 +29,8 @@ export interface PgListener {
     handler: NotifyHandler,
     opts?: ListenOptions,
   ): Promise<() => Promise<void>>;
-  close(): Promise<void>;
+  /** Ends the listening connection, waiting at most `timeoutS` seconds. */
+  close(timeoutS?: number): Promise<void>;
 }
 
 const MIN_BACKOFF_MS = 100;
@@ -129,11 +130,11 @@ export function createPgListener(url: string, options: Options<{}>, log: Logger)
     await sql.unsafe(`unlisten ${quoteIdent(channel)}`).catch(() => undefined);
   }
 
-  async function close(): Promise<void> {
+  async function close(timeoutS = 2): Promise<void> {
     closed = true;
     if (retryTimer) clearTimeout(retryTimer);
     channels.clear();
-    await sql.end({ timeout: 2 });
+    await sql.end({ timeout: timeoutS });
   }
 
   return { listen, close };

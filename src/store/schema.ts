@@ -27,9 +27,13 @@ import type { IntentScore, PredictedEntity } from '../nlu/types.js';
  * Timestamps are `timestamptz`; ids the product passes around are uuid strings.
  */
 
-/** `bytea` as bytes. postgres.js returns a Buffer and PGlite a Uint8Array; both are Uint8Array. */
+/**
+ * `bytea` as a plain Uint8Array on both drivers: postgres.js returns a Buffer, PGlite a
+ * Uint8Array; the Buffer is re-viewed (no copy) so callers and tests see one type.
+ */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',
+  fromDriver: (value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
 });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();

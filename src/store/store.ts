@@ -5,11 +5,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres, { type Options, type Sql } from 'postgres';
+import type { Options, Sql } from 'postgres';
 import { ParleyError } from '../core/errors.js';
 import { logger as componentLogger, type Logger } from '../core/log.js';
 import { guard, IDEMPOTENT, isUnavailable, toStoreError } from './errors.js';
 import { migrateEmbedded, migrateServer } from './migrate.js';
+import { createPgPool } from './pg-client.js';
 import { acquireOwnerLock, type OwnerLock } from './owner-lock.js';
 import {
   createPgListener,
@@ -18,6 +19,7 @@ import {
   type PgListener,
 } from './pg-listener.js';
 import * as schema from './schema.js';
+import { withSessionLock, type LockResult } from './session-lock.js';
 
 /**
  * The database behind Parley: PGlite (Postgres compiled to WASM) in a local folder by default, a
@@ -28,7 +30,7 @@ import * as schema from './schema.js';
 /** The drizzle database both drivers provide; repository code uses only this type. */
 export type StoreDb = PgDatabase<PgQueryResultHKT, typeof schema>;
 
-export type LockResult<T> = { ran: true; value: T } | { ran: false };
+export type { LockResult };
 
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
@@ -41,16 +43,22 @@ export interface Store {
   close(): Promise<void>;
   /**
    * Runs `fn` only if no one else (any instance on a real server) holds `key`; otherwise returns
-   * `{ ran: false }` at once. On a server the lock is a session-level advisory lock on a reserved
-   * connection: an instance that dies drops its connection and with it the lock.
+   * `{ ran: false }` at once. On a server the lock is a session-level advisory lock on a connection
+   * of its own: an instance that dies drops its connection and with it the lock. `signal` aborts
+   * if that connection is lost while `fn` runs (another instance may then take the key).
    */
-  tryWithLock<T>(key: string, fn: () => Promise<T>): Promise<LockResult<T>>;
-  /** Subscribes to a channel; resolves to the unsubscribe function. */
+  tryWithLock<T>(key: string, fn: (signal: AbortSignal) => Promise<T>): Promise<LockResult<T>>;
+  /**
+   * Subscribes to a channel; resolves to the unsubscribe function. On a server the subscription
+   * survives lost connections (it is re-issued until the server answers) and `onResubscribe`
+   * then fires, since notifications sent meanwhile are lost; on PGlite it never fires.
+   */
   listen(
     channel: string,
     handler: NotifyHandler,
     opts?: ListenOptions,
   ): Promise<() => Promise<void>>;
+  /** Sends `payload` (under 8000 bytes, the server's limit) to every listener of `channel`. */
   notify(channel: string, payload: string): Promise<void>;
 }
 
@@ -64,6 +72,11 @@ export interface OpenStoreOptions {
   waitForDatabaseMs?: number;
   /** Connections in the postgres.js pool (default 10). */
   poolSize?: number;
+  /**
+   * How long close() lets in-flight queries finish before cutting connections (ms, default
+   * 5000). A connection that died with a query on it also holds close() this long.
+   */
+  closeTimeoutMs?: number;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
@@ -142,7 +155,8 @@ function embeddedStore(
       if (held.has(key)) return { ran: false };
       held.add(key);
       try {
-        return { ran: true, value: await fn() };
+        // One process owns the folder, so nothing can take the lock away: the signal never fires.
+        return { ran: true, value: await fn(new AbortController().signal) };
       } finally {
         held.delete(key);
       }
@@ -185,8 +199,6 @@ function clientOptions(log: Logger, poolSize?: number): Options<{}> {
     max: poolSize ?? 10,
     // Seconds. Fail a connection attempt to an unreachable host within a request's patience.
     connect_timeout: 5,
-    // Seconds; idle connections are closed so a restarted server is not met with stale ones.
-    idle_timeout: 60,
     onnotice: (notice) => log.debug({ notice: notice.message }, 'postgres notice'),
     connection: { application_name: 'parley' },
   };
@@ -215,28 +227,33 @@ async function waitForServer(sql: Sql, waitMs: number, where: string, log: Logge
 async function openServerStore(url: string, options: OpenStoreOptions, log: Logger) {
   const where = describeUrl(url);
   const opts = clientOptions(log, options.poolSize);
-  const sql = postgres(url, opts);
-  const db = drizzlePostgres({ client: sql, schema });
+  const { sql, client } = createPgPool(url, opts);
+  const db = drizzlePostgres({ client, schema });
 
   try {
     await waitForServer(sql, options.waitForDatabaseMs ?? 0, where, log);
-    await guard('migrate', () => migrateServer(sql, db, log));
+    await guard('migrate', () => migrateServer(url, opts, db, log));
   } catch (err) {
     await sql.end({ timeout: 1 }).catch(() => undefined);
     throw err;
   }
   log.info({ database: where }, 'store open (postgres)');
-  return serverStore(url, sql, db, opts, where, log);
+  const closeTimeoutS = (options.closeTimeoutMs ?? 5_000) / 1000;
+  return serverStore({ url, sql, db, opts, where, log, closeTimeoutS });
 }
 
-function serverStore(
-  url: string,
-  sql: Sql,
-  db: StoreDb,
-  opts: Options<{}>,
-  where: string,
-  log: Logger,
-): Store {
+interface ServerParts {
+  url: string;
+  sql: Sql;
+  db: StoreDb;
+  opts: Options<{}>;
+  where: string;
+  log: Logger;
+  /** postgres.js takes seconds. */
+  closeTimeoutS: number;
+}
+
+function serverStore({ url, sql, db, opts, where, log, closeTimeoutS }: ServerParts): Store {
   let listener: PgListener | undefined;
 
   return {
@@ -251,11 +268,11 @@ function serverStore(
       );
     },
     async close() {
-      await listener?.close();
+      await listener?.close(closeTimeoutS);
       listener = undefined;
-      await sql.end({ timeout: 5 });
+      await sql.end({ timeout: closeTimeoutS });
     },
-    tryWithLock: (key, fn) => withServerLock(sql, key, fn, log),
+    tryWithLock: (key, fn) => withSessionLock(url, opts, `parley:${key}`, 'try', fn, log),
     async listen(channel, handler, listenOpts) {
       listener ??= createPgListener(url, opts, log);
       return listener.listen(channel, handler, listenOpts);
@@ -264,31 +281,4 @@ function serverStore(
       await guard('notify', () => sql`select pg_notify(${channel}, ${payload})`);
     },
   };
-}
-
-async function withServerLock<T>(
-  sql: Sql,
-  key: string,
-  fn: () => Promise<T>,
-  log: Logger,
-): Promise<LockResult<T>> {
-  const lockKey = `parley:${key}`;
-  const reserved = await guard('lock', () => sql.reserve());
-  try {
-    const [row] = await guard(
-      'lock',
-      () => reserved`select pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) as locked`,
-    );
-    if (!row?.locked) return { ran: false };
-    try {
-      return { ran: true, value: await fn() };
-    } finally {
-      // If the connection died meanwhile the server has already dropped the lock.
-      await reserved`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`.catch(
-        (err: unknown) => log.warn({ err, key }, 'advisory unlock failed; the server drops it'),
-      );
-    }
-  } finally {
-    reserved.release();
-  }
 }
