@@ -26,8 +26,15 @@ export const evalCommand: CliCommand = {
       .description('evaluate a model on labelled data')
       .requiredOption('--model <dir>', 'model folder')
       .requiredOption('--data <path>', 'labelled data: a file or a folder')
-      .option('--format <format>', 'rasa, jointbert, csv or jsonl (detected when absent)', parseFormat)
-      .option('--json', 'print one JSON object (intent.accuracy, entities.f1, outOfScope.recall, ...)')
+      .option(
+        '--format <format>',
+        'rasa, jointbert, csv or jsonl (detected when absent)',
+        parseFormat,
+      )
+      .option(
+        '--json',
+        'print one JSON object (intent.accuracy, entities.f1, outOfScope.recall, ...)',
+      )
       .option('--device <device>', 'cpu or cuda', parseDevice, 'cpu')
       .action((flags: EvalFlags) => runEval(flags, io));
   },

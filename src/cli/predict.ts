@@ -38,7 +38,9 @@ function describe(prediction: Prediction): string {
   const lines = [`${prediction.intent.name} (${prediction.intent.confidence.toFixed(3)})`];
   for (const e of prediction.entities) {
     const canonical = e.normalized ? ` -> ${e.normalized}` : '';
-    lines.push(`  ${e.type} = ${JSON.stringify(e.value)}${canonical} [${e.start}, ${e.end}) ${e.confidence.toFixed(3)}`);
+    lines.push(
+      `  ${e.type} = ${JSON.stringify(e.value)}${canonical} [${e.start}, ${e.end}) ${e.confidence.toFixed(3)}`,
+    );
   }
   const others = prediction.ranking.slice(1, 4).map((r) => `${r.name} ${r.confidence.toFixed(3)}`);
   if (others.length > 0) lines.push(`  next: ${others.join(', ')}`);

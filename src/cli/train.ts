@@ -25,11 +25,22 @@ export const trainCommand: CliCommand = {
       .command('train')
       .description('train a joint intent + entity model and write it to a model folder')
       .requiredOption('--data <path>', 'training data: a file or a folder')
-      .option('--format <format>', 'rasa, jointbert, csv or jsonl (detected when absent)', parseFormat)
-      .option('--dev <path>', 'dev data for early stopping and calibration (carved from --data when absent)')
+      .option(
+        '--format <format>',
+        'rasa, jointbert, csv or jsonl (detected when absent)',
+        parseFormat,
+      )
+      .option(
+        '--dev <path>',
+        'dev data for early stopping and calibration (carved from --data when absent)',
+      )
       .requiredOption('--out <dir>', 'model folder to write (model.onnx + manifest.json)')
       .option('--epochs <n>', 'most epochs to train', parsePositiveInt)
-      .option('--seed <n>', 'random seed; the same seed and data give the same model', parseNonNegativeInt)
+      .option(
+        '--seed <n>',
+        'random seed; the same seed and data give the same model',
+        parseNonNegativeInt,
+      )
       .option('--device <device>', 'cpu or cuda', parseDevice, 'cpu')
       .option('--strict', 'refuse data with any import error instead of skipping those lines')
       .option('--no-progress', 'no progress bar or progress logs')

@@ -160,7 +160,10 @@ async function requireFolder(dir: string): Promise<void> {
     );
   }
   if (!info.isDirectory()) {
-    throw invalid(dir, `is a file, not a model folder (expected ${MODEL_FILE} and ${MANIFEST_FILE})`);
+    throw invalid(
+      dir,
+      `is a file, not a model folder (expected ${MODEL_FILE} and ${MANIFEST_FILE})`,
+    );
   }
 }
 
@@ -190,9 +193,7 @@ function parseManifest(bytes: Buffer, dir: string): NluManifest {
 
 /** Validates a parsed manifest; the error lists every field that is wrong. */
 export function checkManifest(json: unknown, where: string): NluManifest {
-  const header = z
-    .object({ format: z.string(), formatVersion: z.number() })
-    .safeParse(json);
+  const header = z.object({ format: z.string(), formatVersion: z.number() }).safeParse(json);
   if (header.success && header.data.format === MANIFEST_FORMAT) {
     if (header.data.formatVersion !== MANIFEST_FORMAT_VERSION) {
       throw invalid(
@@ -273,7 +274,8 @@ function checkShapes(
   ];
   for (const [name, axis, expected, what] of expectations) {
     const tensor = weights.get(name);
-    if (!tensor) throw invalid(where, `${MODEL_FILE} has no weight ${name}; it is not a Parley NLU graph`);
+    if (!tensor)
+      throw invalid(where, `${MODEL_FILE} has no weight ${name}; it is not a Parley NLU graph`);
     if (tensor.dims[axis] !== expected) {
       throw invalid(
         where,

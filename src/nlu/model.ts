@@ -225,7 +225,15 @@ export function buildTrainingGraph(
   const intentLoss = buildIntentLoss(graph, intentLogits);
   const entityLoss = buildEntityLoss(graph, tagLogits, spec.tagCount);
   const loss = add(intentLoss, mul(entityLoss, entityLossWeight));
-  return { graph, intentLogits, tagLogits, loss, intentLoss, entityLoss, dropoutSites: dropout.sites };
+  return {
+    graph,
+    intentLogits,
+    tagLogits,
+    loss,
+    intentLoss,
+    entityLoss,
+    dropoutSites: dropout.sites,
+  };
 }
 
 function declareInputs(graph: Graph, spec: ModelSpec): ModelInputs {
@@ -282,7 +290,10 @@ function encodeAndPredict(
   const gathered = gather(p(FEATURE_TABLE), inputs.featureIds);
   const bag = reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2]);
   const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
-  let x = drop(layerNorm(embedded, p('embed.norm.g'), p('embed.norm.b'), LAYER_NORM_EPSILON), 'embed');
+  let x = drop(
+    layerNorm(embedded, p('embed.norm.g'), p('embed.norm.b'), LAYER_NORM_EPSILON),
+    'embed',
+  );
 
   const bias = attentionBias(inputs.tokenMask); // [B,1,1,T]
   for (let l = 0; l < spec.config.layers; l++) {
@@ -307,7 +318,12 @@ function encoderLayer(
   drop: (x: Value, site: string) => Value,
 ): Value {
   const name = `encoder.${layer}`;
-  const normed = layerNorm(x, p(`${name}.attn.norm.g`), p(`${name}.attn.norm.b`), LAYER_NORM_EPSILON);
+  const normed = layerNorm(
+    x,
+    p(`${name}.attn.norm.g`),
+    p(`${name}.attn.norm.b`),
+    LAYER_NORM_EPSILON,
+  );
   const attended = selfAttention(normed, bias, name, config, p);
   const afterAttention = add(x, drop(attended, `${layer}.attn`));
 
@@ -367,6 +383,9 @@ function buildIntentLoss(graph: Graph, intentLogits: Value): Value {
 function buildEntityLoss(graph: Graph, tagLogits: Value, tagCount: number): Value {
   const labels = graph.input('tagLabels', 'int64', ['batch', 'rows']);
   const weights = graph.input('tagWeights', 'float32', ['batch', 'rows']);
-  return crossEntropy(reshape(tagLogits, [-1, tagCount]), reshape(labels, [-1]), reshape(weights, [-1]));
+  return crossEntropy(
+    reshape(tagLogits, [-1, tagCount]),
+    reshape(labels, [-1]),
+    reshape(weights, [-1]),
+  );
 }
-

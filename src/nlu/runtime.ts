@@ -106,7 +106,9 @@ class SessionEngine implements LoadedNluEngine {
     if (live.length === 0) return results;
 
     const items = live.map((i) => encoded[i]);
-    const packed = packBatch(items, { featuresPerToken: this.featurizer.config.maxFeaturesPerToken });
+    const packed = packBatch(items, {
+      featuresPerToken: this.featurizer.config.maxFeaturesPerToken,
+    });
     const outputs = await this.run(packed);
     live.forEach((index, b) => {
       results[index] = this.interpret(texts[index], items[b], outputs, b, packed.rows);
@@ -201,7 +203,14 @@ class SessionEngine implements LoadedNluEngine {
       this.tags,
       this.manifest.synonyms,
     );
-    return { text, intent, ranking, entities, modelVersion: this.version, truncated: encoded.truncated };
+    return {
+      text,
+      intent,
+      ranking,
+      entities,
+      modelVersion: this.version,
+      truncated: encoded.truncated,
+    };
   }
 }
 

@@ -56,9 +56,13 @@ export async function createInferenceSession(
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     if (device === 'cuda') {
-      throw new ParleyError('DEVICE_UNAVAILABLE', `the CUDA execution provider failed to start: ${reason}`, {
-        cause: err,
-      });
+      throw new ParleyError(
+        'DEVICE_UNAVAILABLE',
+        `the CUDA execution provider failed to start: ${reason}`,
+        {
+          cause: err,
+        },
+      );
     }
     throw new ParleyError('MODEL_INVALID', `onnxruntime cannot load the model graph: ${reason}`, {
       cause: err,

@@ -44,7 +44,8 @@ function logProgress(log: Logger): ProgressReporter {
   return {
     start: (info) => log.info({ event: 'train.start', ...info }, 'training started'),
     step: () => {},
-    epoch: (info) => log.info({ event: 'train.epoch', ...info }, `epoch ${info.epoch}/${info.epochs}`),
+    epoch: (info) =>
+      log.info({ event: 'train.epoch', ...info }, `epoch ${info.epoch}/${info.epochs}`),
     stop: (summary) => log.info({ event: 'train.done', ...summary }, 'training finished'),
   };
 }
@@ -52,7 +53,8 @@ function logProgress(log: Logger): ProgressReporter {
 function barProgress(): ProgressReporter {
   const bar = new cliProgress.SingleBar(
     {
-      format: 'training [{bar}] {percentage}% | epoch {epoch} | loss {loss} | dev {dev} | {eta_formatted}',
+      format:
+        'training [{bar}] {percentage}% | epoch {epoch} | loss {loss} | dev {dev} | {eta_formatted}',
       stream: process.stderr,
       hideCursor: true,
       etaBuffer: 200,
@@ -62,8 +64,7 @@ function barProgress(): ProgressReporter {
   let dev = '-';
   return {
     start: (info) => bar.start(info.totalSteps, 0, { epoch: 1, loss: '-', dev }),
-    step: (info) =>
-      bar.update(info.step, { epoch: info.epoch, loss: info.loss.toFixed(4), dev }),
+    step: (info) => bar.update(info.step, { epoch: info.epoch, loss: info.loss.toFixed(4), dev }),
     epoch: (info) => {
       if (info.dev) dev = `${(info.dev.score * 100).toFixed(1)}%${info.best ? '*' : ''}`;
       bar.update({ dev });

@@ -250,7 +250,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     devExamples: devSet.length,
   });
   log.info(
-    { event: 'train.calibrated', version: manifest.version, ...calibration, metrics: manifest.metrics },
+    {
+      event: 'train.calibrated',
+      version: manifest.version,
+      ...calibration,
+      metrics: manifest.metrics,
+    },
     'model ready',
   );
   return { artifact: { manifest, onnx }, history: loop.history };
@@ -266,7 +271,8 @@ function checkConfig(config: TrainConfig, options: TrainOptions): void {
     problems.push('batchSize must be >= 1');
   }
   if (!(config.learningRate > 0)) problems.push('learningRate must be > 0');
-  if (config.devFraction < 0 || config.devFraction > 0.5) problems.push('devFraction must be in 0..0.5');
+  if (config.devFraction < 0 || config.devFraction > 0.5)
+    problems.push('devFraction must be in 0..0.5');
   if (problems.length > 0) {
     throw new ParleyError('DATA_INVALID', `cannot train: ${problems.join('; ')}`);
   }
@@ -338,7 +344,12 @@ function prepare(
     const tagged = tagTokens(encoded.tokens, example.entities, labels.tagIds);
     misaligned += tagged.misaligned;
     dropped += tagged.dropped;
-    return { encoded, intent: labels.intentIds.get(example.intent) ?? -1, tags: tagged.tags, example };
+    return {
+      encoded,
+      intent: labels.intentIds.get(example.intent) ?? -1,
+      tags: tagged.tags,
+      example,
+    };
   });
   if (misaligned > 0 || dropped > 0) {
     log.warn(
@@ -350,7 +361,11 @@ function prepare(
 }
 
 /** Per-intent weights ∝ count^-power, scaled so the average example weighs 1. */
-function intentClassWeights(set: readonly Prepared[], classes: number, power: number): Float32Array {
+function intentClassWeights(
+  set: readonly Prepared[],
+  classes: number,
+  power: number,
+): Float32Array {
   const counts = new Float64Array(classes);
   for (const item of set) counts[item.intent]++;
   const weights = new Float32Array(classes);
@@ -412,7 +427,10 @@ async function runEpochs(input: LoopInput): Promise<LoopResult> {
     let lossSum = 0;
     for (const batch of lengthBatches(lengths, config.batchSize, input.rng)) {
       throwIfAborted(input.signal);
-      const feeds = trainingFeeds(batch.map((i) => trainSet[i]), input);
+      const feeds = trainingFeeds(
+        batch.map((i) => trainSet[i]),
+        input,
+      );
       const lr = learningRateAt(step, schedule);
       const result = await trainer.step(feeds, lr);
       if (!Number.isFinite(result.loss)) {
@@ -513,11 +531,11 @@ function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.
   };
   const hidden = spec.config.hidden;
   for (const site of input.dropoutSites) {
-    feeds[site] = new ort.Tensor('float32', dropoutMask(batch * rows * hidden, spec.config.dropout, rng), [
-      batch,
-      rows,
-      hidden,
-    ]);
+    feeds[site] = new ort.Tensor(
+      'float32',
+      dropoutMask(batch * rows * hidden, spec.config.dropout, rng),
+      [batch, rows, hidden],
+    );
   }
   return feeds;
 }
@@ -553,16 +571,27 @@ async function scoreDev(
   const classes = labels.intents.length;
   const intentLogits = new Float32Array(devSet.length * classes);
   const items: EvalItem[] = new Array(devSet.length);
-  if (devSet.length === 0) return { intentAccuracy: 0, entityF1: 0, score: 0, intentLogits, items: [] };
+  if (devSet.length === 0)
+    return { intentAccuracy: 0, entityF1: 0, score: 0, intentLogits, items: [] };
 
   const session = await createInferenceSession(onnx, { device });
   try {
     const k = featurizer.config.maxFeaturesPerToken;
-    for (const batch of evalBatches(devSet.map((p) => p.encoded.length), 64)) {
-      const packed = packBatch(batch.map((i) => devSet[i].encoded), { featuresPerToken: k });
+    for (const batch of evalBatches(
+      devSet.map((p) => p.encoded.length),
+      64,
+    )) {
+      const packed = packBatch(
+        batch.map((i) => devSet[i].encoded),
+        { featuresPerToken: k },
+      );
       const out = await session.run({
         featureIds: new ort.Tensor('int64', packed.featureIds, [packed.batch, packed.rows, k]),
-        featureWeights: new ort.Tensor('float32', packed.featureWeights, [packed.batch, packed.rows, k]),
+        featureWeights: new ort.Tensor('float32', packed.featureWeights, [
+          packed.batch,
+          packed.rows,
+          k,
+        ]),
         tokenMask: new ort.Tensor('float32', packed.tokenMask, [packed.batch, packed.rows]),
         positions: new ort.Tensor('int64', packed.positions, [packed.rows]),
       });
@@ -607,7 +636,13 @@ function devItem(
     for (let j = 0; j < width; j++) logProbs[t * width + j] = Math.log(row[j] + 1e-30);
   }
   const path = constrainedViterbi(logProbs, count, width);
-  const entities = pathToEntities(item.example.text, item.encoded.tokens, path, labels.tags, () => 1);
+  const entities = pathToEntities(
+    item.example.text,
+    item.encoded.tokens,
+    path,
+    labels.tags,
+    () => 1,
+  );
   return {
     text: item.example.text,
     gold: { intent: item.example.intent, entities: item.example.entities },
@@ -682,7 +717,8 @@ function buildManifest(input: ManifestInput): NluManifest {
   const { calibration, onnx, loop, dev } = input;
   const createdAt = new Date().toISOString();
   const sha256 = sha256Hex(onnx);
-  const version = input.options.version ?? `${createdAt.replace(/[-:]/g, '').slice(0, 15)}-${sha256.slice(0, 8)}`;
+  const version =
+    input.options.version ?? `${createdAt.replace(/[-:]/g, '').slice(0, 15)}-${sha256.slice(0, 8)}`;
   const metrics: Record<string, number> = {
     devIntentAccuracy: dev.intentAccuracy,
     devEntityF1: dev.entityF1,
@@ -729,4 +765,3 @@ function buildManifest(input: ManifestInput): NluManifest {
 function lowerKeys(synonyms: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(synonyms).map(([k, v]) => [k.toLowerCase(), v]));
 }
-

@@ -52,7 +52,10 @@ export function dataHash(train: readonly Example[], dev: readonly Example[]): st
 }
 
 /** Sorted distinct intents and entity types of the examples. */
-export function labelsOf(examples: readonly Example[]): { intents: string[]; entityTypes: string[] } {
+export function labelsOf(examples: readonly Example[]): {
+  intents: string[];
+  entityTypes: string[];
+} {
   const intents = new Set<string>();
   const types = new Set<string>();
   for (const example of examples) {
