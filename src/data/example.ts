@@ -27,6 +27,11 @@ export interface ImportProblem {
   /** 1-based line (or CSV row / JSONL line) number. */
   line: number;
   message: string;
+  /**
+   * `error` (the default when absent): the item was not imported. `warning`: it was imported
+   * after a documented repair (for example an `I-` tag that starts a span, read as `B-`).
+   */
+  severity?: 'error' | 'warning';
 }
 
 export interface ImportSummary {
