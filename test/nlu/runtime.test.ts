@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isParleyError } from '../../src/core/errors.js';
 import { checkDevice } from '../../src/nlu/session.js';
 import { createNluEngine, type LoadedNluEngine } from '../../src/nlu/runtime.js';
+import type { Prediction } from '../../src/nlu/types.js';
 import { toyExamples, trainToy } from './toy.js';
 
 let engine: LoadedNluEngine;
@@ -76,7 +77,7 @@ describe('NLU runtime', () => {
       { length: 20 },
       (_, i) => `${base[i % base.length]} ${i % 3 ? '' : '!'}`,
     );
-    const sequential = [];
+    const sequential: Prediction[] = [];
     for (const text of texts) sequential.push(await engine.predict(text));
     const concurrent = await Promise.all(
       Array.from({ length: 200 }, (_, i) => engine.predict(texts[i % texts.length])),
