@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isParleyError } from '../../src/core/errors.js';
 import { checkDevice } from '../../src/nlu/session.js';
-import { createNluEngine, type LoadedNluEngine } from '../../src/nlu/runtime.js';
+import { createNluEngine, lengthGroups, type LoadedNluEngine } from '../../src/nlu/runtime.js';
 import type { Prediction } from '../../src/nlu/types.js';
 import { toyExamples, trainToy } from './toy.js';
 
@@ -134,5 +134,22 @@ describe('NLU runtime', () => {
     }
     expect(isParleyError(error, 'DEVICE_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12.*--device cpu/);
+  });
+});
+
+describe('lengthGroups', () => {
+  it('groups similar lengths, covers every index once, and caps a group at 64', () => {
+    const lengths = [3, 30, 4, 3, 31, 5, 3, 29, ...Array.from({ length: 100 }, () => 8)];
+    const groups = lengthGroups(lengths);
+    expect(groups.flat().sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
+    for (const group of groups) {
+      expect(group.length).toBeLessThanOrEqual(64);
+      const rows = group.map((i) => lengths[i]);
+      expect(Math.max(...rows) * rows.length).toBeLessThanOrEqual(
+        Math.max(1.25 * rows.reduce((a, b) => a + b, 0), 4 * Math.max(...rows)),
+      );
+    }
+    expect(groups.find((g) => g.includes(1))).toEqual(expect.arrayContaining([4, 7]));
+    expect(groups.find((g) => g.includes(1))).not.toContain(0);
   });
 });
