@@ -57,17 +57,16 @@ function parseAnnotation(line: string, open: number, out: ParsedMarkup): number 
   }
 
   const after = line[close + 1];
-  const body =
-    after === '('
-      ? parseParenthesis(line, close + 1, head, out)
-      : after === '{'
-        ? parseJson(line, close + 1, head, out)
-        : undefined;
   if (after !== '(' && after !== '{') {
     out.errors.push(
       `${head} at column ${open + 1} is not followed by \`(type)\` or \`{"entity": …}\``,
     );
+    return undefined;
   }
+  const body =
+    after === '('
+      ? parseParenthesis(line, close + 1, head, out)
+      : parseJson(line, close + 1, head, out);
   if (body === undefined) return undefined;
 
   const start = out.text.length;

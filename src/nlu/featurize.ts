@@ -118,6 +118,9 @@ const SHAPE_INDEX = new Map<string, number>(SHAPE_FEATURES.map((name, i) => [nam
 // Word shapes share the n-gram buckets; a different seed keeps them from colliding by design.
 const SHAPE_SEED_XOR = 0x9e3779b9;
 
+// Distinct token texts whose features are kept; the cache is emptied when it is full.
+const LEXICAL_CACHE_SIZE = 50_000;
+
 interface CompiledLookup {
   index: number;
   /** Normalised token sequences, grouped by their first token. */
@@ -139,6 +142,7 @@ export class Featurizer {
   private readonly regexNames: string[];
   private readonly compiledRegexes: { index: number; re: RegExp }[];
   private readonly compiledLookups: CompiledLookup[];
+  private readonly lexicalCache = new Map<string, { head: number[]; tail: number[] }>();
 
   private constructor(
     config: FeaturizerConfig,
@@ -267,24 +271,46 @@ export class Featurizer {
 
   /** One row of distinct ids: word, shapes, patterns, then hashed shape and n-grams. */
   private tokenFeatures(token: Token, patternIndexes: number[] | undefined): number[] {
-    const kind = tokenKind(token.text);
-    const ids = new Set<number>();
-    ids.add(isVocabularyWord(token, kind) ? this.wordId(token.norm) : UNKNOWN_WORD_ID);
-    for (const name of shapeFeatures(token.text, kind)) {
-      ids.add(this.shapeBase + (SHAPE_INDEX.get(name) as number));
-    }
+    const { head, tail } = this.lexicalFeatures(token);
+    const ids = new Set<number>(head);
     for (const p of patternIndexes ?? []) ids.add(this.patternBase + p);
-
-    const buckets = this.config.hashBuckets;
-    const seed = this.config.seed >>> 0;
-    ids.add(
-      this.ngramBase + (murmur3(utf8(wordShape(token.text)), seed ^ SHAPE_SEED_XOR) % buckets),
-    );
-    for (const hash of ngramHashes(token.norm, this.config.ngramMin, this.config.ngramMax, seed)) {
+    for (const id of tail) {
       if (ids.size >= this.config.maxFeaturesPerToken) break;
-      ids.add(this.ngramBase + (hash % buckets));
+      ids.add(id);
     }
     return [...ids];
+  }
+
+  /**
+   * The features that depend on the token's text alone, cached by text: training encodes the
+   * same words every epoch. `head` (word and shapes) is never cut; `tail` (hashed shape, then
+   * n-grams, most useful first) fills the row up to K.
+   */
+  private lexicalFeatures(token: Token): { head: number[]; tail: number[] } {
+    const cached = this.lexicalCache.get(token.text);
+    if (cached !== undefined) return cached;
+
+    const kind = tokenKind(token.text);
+    const head = [isVocabularyWord(token, kind) ? this.wordId(token.norm) : UNKNOWN_WORD_ID];
+    for (const name of shapeFeatures(token.text, kind)) {
+      head.push(this.shapeBase + (SHAPE_INDEX.get(name) as number));
+    }
+
+    const { hashBuckets: buckets, ngramMin, ngramMax, maxFeaturesPerToken: k } = this.config;
+    const seed = this.config.seed >>> 0;
+    const tail = new Set<number>();
+    tail.add(
+      this.ngramBase + (murmur3(utf8(wordShape(token.text)), seed ^ SHAPE_SEED_XOR) % buckets),
+    );
+    for (const hash of ngramHashes(token.norm, ngramMin, ngramMax, seed)) {
+      if (tail.size >= k) break;
+      tail.add(this.ngramBase + (hash % buckets));
+    }
+
+    const features = { head, tail: [...tail] };
+    if (this.lexicalCache.size >= LEXICAL_CACHE_SIZE) this.lexicalCache.clear();
+    this.lexicalCache.set(token.text, features);
+    return features;
   }
 
   /** For each token, the pattern indexes (regex names, then lookup names) that cover it. */
@@ -297,9 +323,11 @@ export class Featurizer {
 
     for (const { index, re } of this.compiledRegexes) {
       re.lastIndex = 0;
+      const lastEnd = tokens.length > 0 ? tokens[tokens.length - 1].end : 0;
       for (const m of text.matchAll(re)) {
         const start = m.index ?? 0;
         const end = start + m[0].length;
+        if (start >= lastEnd) break; // past the (possibly truncated) tokens
         if (end === start) continue;
         tokens.forEach((t, i) => {
           if (t.start < end && t.end > start) mark(i, index);

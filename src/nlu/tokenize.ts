@@ -59,13 +59,15 @@ const URL_CHAR = String.raw`[^\s\p{Cc}\p{Cf}\p{Cs}<>"\x60]`;
 const TLD =
   'com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|eu|us|ca|au|ch|at|be|se|no|dk|pl|jp|cn|in|br' +
   '|app|dev|ai|me|info|biz|shop|store|online|site|test|example|local';
-const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?`;
+// Lengths are bounded (DNS: 63 per label; at most 8 labels before the TLD; 64 for an e-mail local
+// part) so that a failed attempt costs a constant, and a long `a.a.a.…` stays linear to scan.
+const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?`;
 const URL = [
   String.raw`(?:[hH][tT][tT][pP][sS]?|[fF][tT][pP]):\/\/${URL_CHAR}+`,
   String.raw`[wW][wW][wW]\.${URL_CHAR}+`,
-  String.raw`(?:${LABEL}\.)+(?:${TLD})(?![\p{L}\p{N}@\-])(?:[\/?#]${URL_CHAR}*)?`,
+  String.raw`(?:${LABEL}\.){1,8}(?:${TLD})(?![\p{L}\p{N}@\-])(?:[\/?#]${URL_CHAR}*)?`,
 ].join('|');
-const EMAIL = String.raw`[\p{L}\p{N}._%+\-]+@${LABEL}(?:\.${LABEL})+`;
+const EMAIL = String.raw`[\p{L}\p{N}._%+\-]{1,64}@${LABEL}(?:\.${LABEL}){1,8}`;
 
 const OTHER = String.raw`[^\s\p{Cc}\p{Cf}\p{Cs}\p{Z}]`;
 

@@ -8,7 +8,9 @@
  *   p' = p·(1 − lr·λ) − (lr / (1 − β₁ᵗ)) · m' / (√(v' / (1 − β₂ᵗ)) + ε)
  *
  * with t the 1-based step, λ the weight decay (0 for params matched by `noDecay`). This is
- * PyTorch's AdamW update order (decay uses p before the Adam step).
+ * PyTorch's AdamW update order (decay uses p before the Adam step). The graph computes the
+ * same value as (lr·√b₂ / b₁) · m' / (√v' + ε·√b₂) with bᵢ = 1 − βᵢᵗ, which moves the bias
+ * corrections onto scalars and saves one pass over every param per step.
  */
 import type { Graph, Value } from './graph/graph.js';
 import { add, div, maximum, mul, pow, sub } from './graph/ops/arithmetic.js';
@@ -71,8 +73,9 @@ export function buildAdamW(
   // scalar factors, computed once per step
   const mCoef = scale ? mul(scale, 1 - beta1) : 1 - beta1;
   const vCoef = scale ? mul(mul(scale, scale), 1 - beta2) : 1 - beta2;
-  const stepSize = div(lr, sub(1, pow(beta1, step)));
-  const vScale = div(1, sub(1, pow(beta2, step)));
+  const rootB2 = sqrt(sub(1, pow(beta2, step)));
+  const stepSize = div(mul(lr, rootB2), sub(1, pow(beta1, step)));
+  const epsHat = mul(rootB2, eps);
   const keep = sub(1, mul(lr, weightDecay));
 
   const slots = params.map((param, i): AdamWSlot => {
@@ -81,7 +84,7 @@ export function buildAdamW(
     const v = graph.input(graph.unusedName(`optim.v.${param.name}`), 'float32', shape);
     const newM = add(mul(m, beta1), mul(grads.get(param.name)!, mCoef));
     const newV = add(mul(v, beta2), mul(squares[i], vCoef));
-    const update = div(mul(newM, stepSize), add(sqrt(mul(newV, vScale)), eps));
+    const update = mul(div(newM, add(sqrt(newV), epsHat)), stepSize);
     const decayed = weightDecay === 0 || noDecay(param.name) ? param : mul(param, keep);
     return { param, m, v, newParam: sub(decayed, update), newM, newV };
   });

@@ -1,8 +1,8 @@
 /**
  * Runs training steps on onnxruntime-node. One step is one ONNX session run: the graph holds
  * forward, loss, backward (see graph/grad.ts) and the AdamW update (see optimizer.ts). Params
- * and optimizer moments live in JS between steps: each step's output tensors are fed back as
- * the next step's inputs, so nothing is copied in JS.
+ * and optimizer moments live in JS between steps, double-buffered: ORT writes each step's new
+ * state into pre-allocated tensors that become the next step's inputs.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,9 +42,8 @@ export interface StepTrainer {
   /** One forward/backward/update. `feeds` are the graph's data inputs; lr is this step's rate. */
   step(feeds: Record<string, ort.Tensor>, lr: number): Promise<StepResult>;
   /**
-   * Current weights by param name. These are the trainer's own arrays, not copies: a step
-   * never writes into them (it swaps in new arrays), so they stay valid as a snapshot, but
-   * callers must not modify them.
+   * Current weights by param name, as copies: the trainer reuses its own buffers every other
+   * step, so views would change under the caller.
    */
   params(): Map<string, Float32Array>;
   /** Steps taken so far. */
@@ -57,12 +56,80 @@ const OUT_NORM = 'grad_norm';
 const log = logger('train');
 
 export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrainer> {
-  const { graph, loss } = spec;
+  const { graph } = spec;
   const params = graph.params.map((p) => p.value);
-  if (params.length === 0)
+  if (params.length === 0) {
     throw new ParleyError('GRAPH_SHAPE', 'step trainer: the graph has no params');
+  }
 
-  // build the step graph
+  const { bytes, adam } = buildStepGraph(spec, params);
+  const session = await openSession(bytes, spec.device ?? 'cpu');
+  const state = createState(graph, adam.slots, spec.initial);
+  const dataInputs = session.inputNames.filter(
+    (n) => !state.has(n) && n !== adam.lr.name && n !== adam.step.name,
+  );
+  const extraKeys = Object.keys(spec.extraOutputs ?? {});
+  log.debug(
+    { bytes: bytes.length, params: params.length, device: spec.device },
+    'step graph ready',
+  );
+
+  let steps = 0;
+  return {
+    get steps() {
+      return steps;
+    },
+
+    async step(feeds, lr) {
+      // build feeds: data, current state, schedule scalars
+      const run: Record<string, ort.Tensor> = {};
+      for (const name of dataInputs) {
+        const t = feeds[name];
+        if (!t)
+          throw new ParleyError('DATA_INVALID', `step trainer: no feed for graph input ${name}`);
+        run[name] = t;
+      }
+      const fetches: Record<string, ort.Tensor | null> = { [OUT_LOSS]: null, [OUT_NORM]: null };
+      for (const key of extraKeys) fetches[key] = null;
+      for (const [name, buffers] of state) {
+        run[name] = buffers.current;
+        fetches[`new.${name}`] = buffers.next;
+      }
+      run[adam.lr.name] = new ort.Tensor('float32', Float32Array.of(lr), []);
+      run[adam.step.name] = new ort.Tensor('float32', Float32Array.of(steps + 1), []);
+
+      // run session: ORT writes the new state straight into the `next` buffers
+      const result = await session.run(run, fetches);
+
+      // apply update: swap the buffers, so this step's outputs are the next step's inputs
+      for (const buffers of state.values()) {
+        [buffers.current, buffers.next] = [buffers.next, buffers.current];
+      }
+      steps += 1;
+      const outputs: Record<string, Float32Array> = {};
+      for (const key of extraKeys) outputs[key] = result[key].data as Float32Array;
+      return {
+        loss: (result[OUT_LOSS].data as Float32Array)[0],
+        gradNorm: (result[OUT_NORM].data as Float32Array)[0],
+        outputs,
+      };
+    },
+
+    params() {
+      const copy = (name: string): Float32Array =>
+        (state.get(name)!.current.data as Float32Array).slice();
+      return new Map(params.map((p) => [p.name, copy(p.name)]));
+    },
+
+    async release() {
+      await session.release();
+    },
+  };
+}
+
+/** Forward, loss, gradients and AdamW as one ONNX model, params and moments as inputs. */
+function buildStepGraph(spec: StepTrainerSpec, params: Value[]) {
+  const { graph, loss } = spec;
   const grads = grad(graph, loss, params);
   const adam = buildAdamW(graph, params, grads, spec.optimizer, spec.noDecay);
   const outputs: Record<string, Value> = { [OUT_LOSS]: loss, [OUT_NORM]: adam.gradNorm };
@@ -78,68 +145,26 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
     outputs[`new.${slot.v.name}`] = slot.newV;
   }
   const bytes = buildModel(graph, outputs, { params: 'inputs', graphName: 'parley_train_step' });
-
-  const session = await openSession(bytes, spec.device ?? 'cpu');
-  const state = initialState(graph, adam.slots, spec.initial);
-  const dataInputs = new Set(session.inputNames.filter((n) => !state.has(n)));
-  dataInputs.delete(adam.lr.name);
-  dataInputs.delete(adam.step.name);
-  const extraKeys = Object.keys(spec.extraOutputs ?? {});
-  log.debug(
-    { bytes: bytes.length, params: params.length, device: spec.device ?? 'cpu' },
-    'step graph ready',
-  );
-
-  let steps = 0;
-  return {
-    get steps() {
-      return steps;
-    },
-
-    async step(feeds, lr) {
-      // build feeds: data, state, schedule scalars
-      const run: Record<string, ort.Tensor> = {};
-      for (const name of dataInputs) {
-        const t = feeds[name];
-        if (!t)
-          throw new ParleyError('DATA_INVALID', `step trainer: no feed for graph input ${name}`);
-        run[name] = t;
-      }
-      for (const [name, t] of state) run[name] = t;
-      run[adam.lr.name] = new ort.Tensor('float32', Float32Array.of(lr), []);
-      run[adam.step.name] = new ort.Tensor('float32', Float32Array.of(steps + 1), []);
-
-      const result = await session.run(run);
-
-      // apply update: the outputs become the next step's inputs
-      for (const name of state.keys()) state.set(name, result[`new.${name}`]);
-      steps += 1;
-      const out: Record<string, Float32Array> = {};
-      for (const key of extraKeys) out[key] = result[key].data as Float32Array;
-      return {
-        loss: (result[OUT_LOSS].data as Float32Array)[0],
-        gradNorm: (result[OUT_NORM].data as Float32Array)[0],
-        outputs: out,
-      };
-    },
-
-    params() {
-      return new Map(params.map((p) => [p.name, state.get(p.name)!.data as Float32Array]));
-    },
-
-    async release() {
-      await session.release();
-    },
-  };
+  return { bytes, adam };
 }
 
-/** Param tensors from `initial` or the graph's init, and zeroed AdamW moments. */
-function initialState(
+/**
+ * Two buffers per state tensor (param, m, v): a step reads `current` and ORT writes `next`
+ * (pre-allocated outputs), then they swap. No allocation or copy per step, and the inputs
+ * never alias the outputs.
+ */
+interface StateBuffers {
+  current: ort.Tensor;
+  next: ort.Tensor;
+}
+
+/** Param buffers from `initial` or the graph's init, and zeroed AdamW moments. */
+function createState(
   graph: Graph,
   slots: AdamWSlot[],
   initial: Map<string, Float32Array> | undefined,
-): Map<string, ort.Tensor> {
-  const state = new Map<string, ort.Tensor>();
+): Map<string, StateBuffers> {
+  const state = new Map<string, StateBuffers>();
   const inits = new Map(graph.params.map((p) => [p.value.name, p.init]));
   for (const slot of slots) {
     const dims = slot.param.shape as number[];
@@ -151,11 +176,14 @@ function initialState(
         `step trainer: initial value for ${slot.param.name} has ${given.length} values, expected ${size}`,
       );
     }
+    const pair = (data: Float32Array): StateBuffers => ({
+      current: new ort.Tensor('float32', data, dims),
+      next: new ort.Tensor('float32', new Float32Array(size), dims),
+    });
     // copy: the caller's arrays stay theirs, and the trainer never aliases them
-    const data = Float32Array.from(given ?? inits.get(slot.param.name)!);
-    state.set(slot.param.name, new ort.Tensor('float32', data, dims));
-    state.set(slot.m.name, new ort.Tensor('float32', new Float32Array(size), dims));
-    state.set(slot.v.name, new ort.Tensor('float32', new Float32Array(size), dims));
+    state.set(slot.param.name, pair(Float32Array.from(given ?? inits.get(slot.param.name)!)));
+    state.set(slot.m.name, pair(new Float32Array(size)));
+    state.set(slot.v.name, pair(new Float32Array(size)));
   }
   return state;
 }
@@ -178,6 +206,9 @@ async function openSession(
       executionProviders: [device],
       graphOptimizationLevel: 'all',
       logSeverityLevel: ortSeverity(),
+      // AdamW's second moments of rarely-hit embedding rows decay into denormal floats, which
+      // run up to 100× slower on x86; flushing them to zero changes nothing measurable.
+      extra: { session: { set_denormal_as_zero: '1' } },
     });
   } catch (err) {
     if (device === 'cuda')
@@ -197,20 +228,23 @@ const CUDA_HINT =
   '(see node_modules/onnxruntime-node/script/install.js); they also need CUDA 12 and cuDNN 9 ' +
   'libraries on the library path. Or train with device cpu.';
 
-/** The CUDA provider library is not shipped in the npm package; the install script fetches it. */
-function checkCudaBinaries(): void {
-  if (process.platform !== 'linux') return;
+/**
+ * Where onnxruntime-node 1.30's install script puts the CUDA provider on Linux; the npm
+ * package does not ship it. Undefined on other platforms.
+ */
+export function cudaProviderPath(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
   const require = createRequire(import.meta.url);
   const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'));
-  const lib = path.join(
-    pkg,
-    'bin',
-    'napi-v6',
-    'linux',
-    process.arch,
-    'libonnxruntime_providers_cuda.so',
-  );
-  if (!existsSync(lib)) throw cudaUnavailable(`device cuda asked for, but ${lib} is missing.`);
+  const file = 'libonnxruntime_providers_cuda.so';
+  return path.join(pkg, 'bin', 'napi-v6', 'linux', process.arch, file);
+}
+
+/** Throws DEVICE_UNAVAILABLE, with install instructions, when the CUDA provider is missing. */
+export function checkCudaBinaries(lib: string | undefined = cudaProviderPath()): void {
+  if (lib !== undefined && !existsSync(lib)) {
+    throw cudaUnavailable(`device cuda asked for, but ${lib} is missing.`);
+  }
 }
 
 function cudaUnavailable(what: string, cause?: unknown): ParleyError {

@@ -172,6 +172,17 @@ describe('tokenize', () => {
     expect(texts(tokenize('x\ud800y 😀'))).toEqual(['x', 'y', '😀']);
   });
 
+  it.each([
+    ['dotted labels', 'a.'.repeat(20_000)],
+    ['e-mail-like runs', 'a.b+c%'.repeat(7_000)],
+    ['at signs', 'a@'.repeat(20_000)],
+  ])('scans %s in linear time', (_label, text) => {
+    // A quadratic scan takes several seconds on these 40k-character inputs; linear is ~0.1 s.
+    const started = performance.now();
+    expect(tokenize(text).length).toBeGreaterThan(10_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it('normalises look-alikes', () => {
     expect(normalizeToken('ＡＢＣ')).toBe('abc');
     expect(normalizeToken('don’t')).toBe("don't");

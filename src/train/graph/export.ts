@@ -69,25 +69,34 @@ export function buildModel(
     }
   }
 
-  const nodeSpecs = nodes.map(nodeSpec);
+  // Outputs made by a node are renamed in place; an Identity would copy the tensor (the step
+  // graph returns every param and moment, so that copy is most of a step's memory traffic).
+  const rename = new Map<string, string>();
+  const claimed = new Set<string>();
+  const extra: NodeSpec[] = [];
   const outputSpecs: ValueInfoSpec[] = [];
   for (const [key, value] of Object.entries(outputs)) {
-    if (key !== value.name) {
-      if (names.has(key)) {
-        throw new ParleyError(
-          'GRAPH_SHAPE',
-          `export: output name ${key} is already a value in the graph`,
-        );
-      }
-      nodeSpecs.push({
-        name: `out_${key}`,
-        opType: 'Identity',
-        inputs: [value.name],
-        outputs: [key],
-      });
+    if (key === value.name) claimed.add(key);
+    else if (names.has(key)) {
+      throw new ParleyError(
+        'GRAPH_SHAPE',
+        `export: output name ${key} is already a value in the graph`,
+      );
     }
-    outputSpecs.push(valueInfo(key, value));
   }
+  for (const [key, value] of Object.entries(outputs)) {
+    outputSpecs.push(valueInfo(key, value));
+    if (key === value.name) continue;
+    if (typeof graph.producerOf(value) !== 'string' && !claimed.has(value.name)) {
+      rename.set(value.name, key);
+      claimed.add(value.name);
+    } else {
+      extra.push({ name: `out_${key}`, opType: 'Identity', inputs: [value.name], outputs: [key] });
+    }
+  }
+  const renamed = (name: string): string => rename.get(name) ?? name;
+  const nodeSpecs = nodes.map((n) => nodeSpec(n, renamed));
+  for (const node of extra) nodeSpecs.push({ ...node, inputs: node.inputs.map(renamed) });
 
   return encodeModel({
     graphName: options.graphName,
@@ -120,12 +129,12 @@ function neededNodes(graph: Graph, outputs: Value[]): { nodes: GraphNode[]; leav
   return { nodes, leaves };
 }
 
-function nodeSpec(node: GraphNode): NodeSpec {
+function nodeSpec(node: GraphNode, renamed: (name: string) => string): NodeSpec {
   return {
     name: `n${node.id}_${node.def.onnxType}`,
     opType: node.def.onnxType,
-    inputs: node.inputs.map((i) => i.name),
-    outputs: [node.output.name],
+    inputs: node.inputs.map((i) => renamed(i.name)),
+    outputs: [renamed(node.output.name)],
     attrs: node.attrs,
   };
 }
