@@ -217,7 +217,7 @@ describe('page and info', () => {
     const { body } = await t.get('/api/meta');
     expect(body).toMatchObject({ modelVersion: 'test-v1', maxTextLength: MAX_TEXT_LENGTH });
     expect(body.intents).toContain('refund_request');
-    expect(body.entityTypes).toEqual(['order_id', 'email']);
+    expect(body.entityTypes).toEqual(['order_id', 'tracking_number', 'email']);
   });
 
   it('counts stored rows', async () => {
