@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { localAdapter } from '../adapters/local/index.js';
-import type { ReportSink } from './admin/types.js';
+import { slackAdapter } from '../adapters/slack/index.js';
+import type { AdminHandler, ReportSink } from './admin/types.js';
 import type { Config } from './config.js';
 import { checkDomainAgainstModel, loadDomain } from './conversation/domain.js';
 import { createFeedbackService } from './conversation/feedback.js';
@@ -35,6 +36,8 @@ export interface AdapterContext {
   config: Config;
   conversation: ConversationHandler;
   feedback: FeedbackHandler;
+  /** Admin commands, when the app was given a handler (the admin work plugs in here). */
+  admin?: AdminHandler;
   /** The app's HTTP server routes (127.0.0.1:PORT by default); mount webhooks here. */
   http: Hono;
   logger: Logger;
@@ -59,14 +62,15 @@ export interface AdapterPlugin {
   create(ctx: AdapterContext): RunningAdapter | Promise<RunningAdapter>;
 }
 
-/** Built-in adapters; Slack and Discord join this list when their branches land. */
-export const BUILT_IN_ADAPTERS: AdapterPlugin[] = [localAdapter];
+/** Built-in adapters; each turns itself on from the configuration (Slack: SLACK_BOT_TOKEN). */
+export const BUILT_IN_ADAPTERS: AdapterPlugin[] = [localAdapter, slackAdapter];
 
 export interface AppOptions {
   logger?: Logger;
   /** Serve this engine instead of loading PARLEY_MODEL (tests, `parley chat` with a model). */
   nlu?: NluEngine;
   notifier?: EscalationNotifier;
+  admin?: AdminHandler;
   adapters?: AdapterPlugin[];
   /** How long `stop()` waits for messages in flight and queued writes, ms. */
   drainTimeoutMs?: number;
@@ -221,6 +225,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
       config,
       conversation,
       feedback,
+      admin: options.admin,
       http,
       logger: log,
       modelVersion: () => currentEngine().version,

@@ -1,3 +1,4 @@
+import { chatCommand } from './chat.js';
 import type { CliCommand } from './command.js';
 import { importCommand } from './import.js';
 import { modelsCommand } from './models.js';
@@ -13,6 +14,7 @@ export const commands: CliCommand[] = [
   trainCommand,
   evalCommand,
   predictCommand,
+  chatCommand,
   retrainCommand,
   modelsCommand,
   promoteCommand,

@@ -8,20 +8,28 @@
  *
  *   inputs (forward and training)
  *     featureIds      int64   [B, T, K]  featurizer ids; row 0 = __CLS__; 0 = padding slot
- *     featureWeights  float32 [B, T, K]  1/sqrt(ids in the row) at real ids, 0 at padding slots
  *     tokenMask       float32 [B, T]     1 for __CLS__ and token rows, 0 for padding rows
  *     positions       int64   [T]        0 .. T-1
+ *   forward only
+ *     rowScale        float32 [B, T]     1/sqrt(ids in the row), 0 for padding rows
  *   outputs
  *     intentLogits    float32 [B, C]     from the __CLS__ row
  *     tagLogits       float32 [B, T, S]  row 0 (__CLS__) is computed but never read
  *   training-only inputs
+ *     featureWeights  float32 [B, T, K]  1/sqrt(kept ids in the row) at kept ids, else 0
  *     intentLabels    int64   [B],   intentWeights float32 [B]    (weights sum to 1 per batch)
  *     tagLabels       int64   [B, T], tagWeights   float32 [B, T] (0 at __CLS__ and padding)
  *     drop.<site>     float32 [B, T, H]  inverted dropout masks: 0 or 1/(1-p), drawn in JS
  *
- * Padding is masked twice: padding slots have weight 0 in the feature bag, and padding rows get
- * a large negative attention bias so no real row attends to them. Padding rows still produce
+ * Padding is masked twice: padding slots add nothing to the feature bag, and padding rows get a
+ * large negative attention bias so no real row attends to them. Padding rows still produce
  * (unused) outputs; their tag weights are 0, so they add nothing to the loss.
+ *
+ * The feature bag is computed two ways with the same result. Training weighs every slot
+ * (`featureWeights`), which lets feature dropout leave single ids out. The exported graph sums
+ * the gathered rows and scales the sum once per row (`rowScale`), which skips a [B, T, K, H]
+ * multiply; it relies on row 0 of the feature table (the padding id) being zero, which
+ * `exportWeights` guarantees.
  */
 import { Graph, type Value } from '../train/graph/graph.js';
 import {
@@ -81,7 +89,7 @@ export interface ModelSpec {
   tagCount: number;
 }
 
-export const INPUT_NAMES = ['featureIds', 'featureWeights', 'tokenMask', 'positions'] as const;
+export const FORWARD_INPUTS = ['featureIds', 'rowScale', 'tokenMask', 'positions'] as const;
 export const OUTPUT_NAMES = ['intentLogits', 'tagLogits'] as const;
 
 /** Parameter names of the two heads, whose last dimension grows with new labels. */
@@ -178,7 +186,10 @@ function initTensor(def: ParamDef, rng: Rng, depthScale: number): Float32Array {
 
 interface ModelInputs {
   featureIds: Value;
-  featureWeights: Value;
+  /** Training: per-slot weights [B,T,K]. */
+  featureWeights?: Value;
+  /** Forward: per-row scale [B,T]. */
+  rowScale?: Value;
   tokenMask: Value;
   positions: Value;
 }
@@ -204,7 +215,7 @@ export function buildForwardGraph(
   params: ReadonlyMap<string, Float32Array>,
 ): BuiltModel {
   const graph = new Graph();
-  const inputs = declareInputs(graph, spec);
+  const inputs = declareInputs(graph, spec, 'forward');
   const weights = declareParams(graph, spec, params);
   const { intentLogits, tagLogits } = encodeAndPredict(spec, inputs, weights, undefined);
   return { graph, intentLogits, tagLogits };
@@ -217,7 +228,7 @@ export function buildTrainingGraph(
   entityLossWeight: number,
 ): TrainingGraph {
   const graph = new Graph();
-  const inputs = declareInputs(graph, spec);
+  const inputs = declareInputs(graph, spec, 'training');
   const weights = declareParams(graph, spec, params);
   const dropout = new DropoutMasks(graph, spec.config);
   const { intentLogits, tagLogits } = encodeAndPredict(spec, inputs, weights, dropout);
@@ -236,14 +247,37 @@ export function buildTrainingGraph(
   };
 }
 
-function declareInputs(graph: Graph, spec: ModelSpec): ModelInputs {
+function declareInputs(graph: Graph, spec: ModelSpec, kind: 'forward' | 'training'): ModelInputs {
   const k = spec.featuresPerToken;
+  const featureIds = graph.input('featureIds', 'int64', ['batch', 'rows', k]);
+  const scale =
+    kind === 'training'
+      ? { featureWeights: graph.input('featureWeights', 'float32', ['batch', 'rows', k]) }
+      : { rowScale: graph.input('rowScale', 'float32', ['batch', 'rows']) };
   return {
-    featureIds: graph.input('featureIds', 'int64', ['batch', 'rows', k]),
-    featureWeights: graph.input('featureWeights', 'float32', ['batch', 'rows', k]),
+    featureIds,
+    ...scale,
     tokenMask: graph.input('tokenMask', 'float32', ['batch', 'rows']),
     positions: graph.input('positions', 'int64', ['rows']),
   };
+}
+
+/**
+ * The weights to export: the trained ones with row 0 of the feature table (the padding id) set
+ * to zero, which the exported graph's feature bag relies on. Training never reads that row with
+ * a non-zero weight, so this changes no prediction.
+ */
+export function exportWeights(
+  params: ReadonlyMap<string, Float32Array>,
+): Map<string, Float32Array> {
+  const weights = new Map(params);
+  const table = params.get(FEATURE_TABLE);
+  const hidden = params.get('embed.norm.g')?.length;
+  if (!table || !hidden) throw new Error('exportWeights: not the parameters of a joint model');
+  const copy = Float32Array.from(table);
+  copy.fill(0, 0, hidden);
+  weights.set(FEATURE_TABLE, copy);
+  return weights;
 }
 
 function declareParams(
@@ -286,9 +320,12 @@ function encodeAndPredict(
   const drop = (x: Value, site: string) => (dropout ? dropout.apply(x, site) : x);
   const p = (name: string) => w.get(name) as Value;
 
-  // Feature bag: [B,T,K,H] * [B,T,K,1] summed over K -> [B,T,H]; plus positions [T,H].
+  // Feature bag [B,T,H] from the gathered rows [B,T,K,H] (see the top of this file); plus
+  // positions [T,H].
   const gathered = gather(p(FEATURE_TABLE), inputs.featureIds);
-  const bag = reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2]);
+  const bag = inputs.featureWeights
+    ? reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2])
+    : mul(reduceSum(gathered, [2]), unsqueeze(inputs.rowScale as Value, [2]));
   const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
   let x = drop(
     layerNorm(embedded, p('embed.norm.g'), p('embed.norm.b'), LAYER_NORM_EPSILON),

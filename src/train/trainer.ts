@@ -24,11 +24,12 @@ import { evaluate, type EvalItem } from '../eval/metrics.js';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, sha256Hex } from '../nlu/artifact.js';
 import type { LoadedArtifact, ModelArtifact, NluManifest } from '../nlu/artifact.js';
 import { buildTags, constrainedViterbi, pathToEntities } from '../nlu/decode.js';
-import { packBatch } from '../nlu/encode.js';
+import { forwardInputs, packBatch } from '../nlu/encode.js';
 import { Featurizer, type Encoded, type FeaturizerConfig } from '../nlu/featurize.js';
 import {
   buildForwardGraph,
   buildTrainingGraph,
+  exportWeights,
   initialParams,
   MODEL_DEFAULTS,
   noDecayParams,
@@ -201,11 +202,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     device,
   });
 
-  const exportWeights = (weights: Map<string, Float32Array>) =>
+  const exportOnnx = (weights: Map<string, Float32Array>) =>
     exportForward(
       forward.graph,
       { intentLogits: forward.intentLogits, tagLogits: forward.tagLogits },
-      weights,
+      exportWeights(weights),
     );
 
   // epochs
@@ -222,14 +223,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       dropoutSites: trainingGraph.dropoutSites,
       signal: options.signal,
       progress: createProgress(options.progress ?? 'auto', log),
-      score: (weights) => scoreDev(exportWeights(weights), devSet, labels, featurizer, device),
+      score: (weights) => scoreDev(exportOnnx(weights), devSet, labels, featurizer, device),
     });
   } finally {
     await trainer.release();
   }
 
   // export and calibrate
-  const onnx = exportWeights(loop.best);
+  const onnx = exportOnnx(loop.best);
   const dev = await scoreDev(onnx, devSet, labels, featurizer, device);
   const calibration = calibrate(dev, devSet, labels.intents, outOfScopeIntent);
   const manifest = buildManifest({
@@ -499,6 +500,7 @@ function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.
     items.map((item) => item.encoded),
     {
       featuresPerToken: spec.featuresPerToken,
+      slotWeights: true,
       featureDropout: { rate: spec.config.featureDropout, rng },
     },
   );
@@ -585,16 +587,7 @@ async function scoreDev(
         batch.map((i) => devSet[i].encoded),
         { featuresPerToken: k },
       );
-      const out = await session.run({
-        featureIds: new ort.Tensor('int64', packed.featureIds, [packed.batch, packed.rows, k]),
-        featureWeights: new ort.Tensor('float32', packed.featureWeights, [
-          packed.batch,
-          packed.rows,
-          k,
-        ]),
-        tokenMask: new ort.Tensor('float32', packed.tokenMask, [packed.batch, packed.rows]),
-        positions: new ort.Tensor('int64', packed.positions, [packed.rows]),
-      });
+      const out = await session.run(forwardInputs(packed));
       const intents = out.intentLogits.data as Float32Array;
       const tags = out.tagLogits.data as Float32Array;
       batch.forEach((index, b) => {

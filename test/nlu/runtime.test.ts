@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isParleyError } from '../../src/core/errors.js';
 import { checkDevice } from '../../src/nlu/session.js';
-import { createNluEngine, type LoadedNluEngine } from '../../src/nlu/runtime.js';
+import { createNluEngine, lengthGroups, type LoadedNluEngine } from '../../src/nlu/runtime.js';
+import type { Prediction } from '../../src/nlu/types.js';
 import { toyExamples, trainToy } from './toy.js';
 
 let engine: LoadedNluEngine;
@@ -76,7 +77,7 @@ describe('NLU runtime', () => {
       { length: 20 },
       (_, i) => `${base[i % base.length]} ${i % 3 ? '' : '!'}`,
     );
-    const sequential = [];
+    const sequential: Prediction[] = [];
     for (const text of texts) sequential.push(await engine.predict(text));
     const concurrent = await Promise.all(
       Array.from({ length: 200 }, (_, i) => engine.predict(texts[i % texts.length])),
@@ -133,5 +134,22 @@ describe('NLU runtime', () => {
     }
     expect(isParleyError(error, 'DEVICE_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12.*--device cpu/);
+  });
+});
+
+describe('lengthGroups', () => {
+  it('groups similar lengths, covers every index once, and caps a group at 64', () => {
+    const lengths = [3, 30, 4, 3, 31, 5, 3, 29, ...Array.from({ length: 100 }, () => 8)];
+    const groups = lengthGroups(lengths);
+    expect(groups.flat().sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
+    for (const group of groups) {
+      expect(group.length).toBeLessThanOrEqual(64);
+      const rows = group.map((i) => lengths[i]);
+      expect(Math.max(...rows) * rows.length).toBeLessThanOrEqual(
+        Math.max(1.25 * rows.reduce((a, b) => a + b, 0), 4 * Math.max(...rows)),
+      );
+    }
+    expect(groups.find((g) => g.includes(1))).toEqual(expect.arrayContaining([4, 7]));
+    expect(groups.find((g) => g.includes(1))).not.toContain(0);
   });
 });
