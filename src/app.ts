@@ -21,6 +21,8 @@ import type {
 } from './conversation/types.js';
 import { ParleyError, isParleyError } from './core/errors.js';
 import { rootLogger, type Logger } from './core/log.js';
+import { startAppLearning } from './jobs/app-learning.js';
+import type { LearningLoop } from './jobs/learning-loop.js';
 import { loadNluEngine } from './nlu/runtime.js';
 import type { NluEngine } from './nlu/types.js';
 import { openStore, type Store } from './store/store.js';
@@ -71,6 +73,11 @@ export interface AppOptions {
   nlu?: NluEngine;
   notifier?: EscalationNotifier;
   admin?: AdminHandler;
+  /**
+   * Run the learning loop (model registry, hot swap, retraining, admin commands) on the store.
+   * On by default unless `nlu` is given; needs PARLEY_MODEL and PARLEY_BASE_DATA on first start.
+   */
+  learning?: boolean;
   adapters?: AdapterPlugin[];
   /** How long `stop()` waits for messages in flight and queued writes, ms. */
   drainTimeoutMs?: number;
@@ -92,6 +99,8 @@ export interface ParleyApp {
 
 export interface AppParts {
   store?: Store;
+  /** The learning loop, once the store is there and `learning` is on. */
+  learning?: LearningLoop;
   gateway: StoreGateway;
   conversation: ConversationService;
   feedback: FeedbackHandler;
@@ -112,6 +121,8 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
   let engine: NluEngine | undefined;
   let ownsEngine = false;
   let stopping: Promise<void> | undefined;
+  let learning: LearningLoop | undefined;
+  const learningOn = options.learning ?? options.nlu === undefined;
 
   async function start(): Promise<void> {
     // Model and domain first: their configuration errors are the cheapest to find.
@@ -121,6 +132,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     checkDomainAgainstModel(domain, engine);
 
     const { store, port } = await openConversationStore();
+    if (store && learningOn) await startLearning(store);
     const gateway = createStoreGateway({ store: port, logger: log, ...options.gateway });
     let adapters: RunningAdapter[] = [];
     const conversation = createConversationService({
@@ -138,7 +150,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     });
 
     const http = createHttp(gateway);
-    parts = { store, gateway, conversation, feedback, engine, http, adapters };
+    parts = { store, learning, gateway, conversation, feedback, engine, http, adapters };
     adapters = await createAdapters(http, conversation, feedback, gateway);
     parts.adapters = adapters;
 
@@ -193,8 +205,29 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     }
     deferred.attach(createConversationStore(store));
     parts.store = store;
+    if (learningOn) await startLearning(store);
     log.info('database reachable: store attached');
     return store;
+  }
+
+  /**
+   * From here on the registry's active version is served (the first start registers PARLEY_MODEL
+   * as v1), and every promotion swaps it in; the engine loaded from the folder is let go.
+   */
+  async function startLearning(store: Store): Promise<void> {
+    learning = await startAppLearning({
+      config,
+      store,
+      sinks: () => (parts?.adapters ?? []).flatMap((a) => (a.reportSink ? [a.reportSink] : [])),
+      logger: log,
+    });
+    const folderEngine = engine;
+    engine = learning.model;
+    if (parts) Object.assign(parts, { engine, learning });
+    if (ownsEngine && folderEngine && 'release' in folderEngine) {
+      await (folderEngine as { release(): Promise<void> }).release();
+    }
+    ownsEngine = false;
   }
 
   function createHttp(gateway: StoreGateway): Hono {
@@ -225,7 +258,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
       config,
       conversation,
       feedback,
-      admin: options.admin,
+      admin: options.admin ?? learning?.admin,
       http,
       logger: log,
       modelVersion: () => currentEngine().version,
@@ -295,6 +328,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     server?.closeAllConnections();
     await closed;
 
+    await learning?.stop();
     await parts?.store?.close();
     if (ownsEngine && engine && 'release' in engine)
       await (engine as { release(): Promise<void> }).release();
