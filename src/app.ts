@@ -4,6 +4,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { localAdapter } from '../adapters/local/index.js';
 import { slackAdapter } from '../adapters/slack/index.js';
+import type { RunReader } from './admin/ports.js';
 import type { AdminHandler, ReportSink } from './admin/types.js';
 import type { Config } from './config.js';
 import { checkDomainAgainstModel, loadDomain } from './conversation/domain.js';
@@ -40,6 +41,8 @@ export interface AdapterContext {
   feedback: FeedbackHandler;
   /** Admin commands, when the app was given a handler (the admin work plugs in here). */
   admin?: AdminHandler;
+  /** Retraining runs and their reports, while the learning loop runs (the admin page). */
+  runs?: RunReader;
   /** The app's HTTP server routes (127.0.0.1:PORT by default); mount webhooks here. */
   http: Hono;
   logger: Logger;
@@ -258,7 +261,13 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
       config,
       conversation,
       feedback,
-      admin: options.admin ?? learning?.admin,
+      // Read when used: the learning loop may start after the adapters (a database down at start).
+      get admin() {
+        return options.admin ?? learning?.admin;
+      },
+      get runs() {
+        return learning?.runs;
+      },
       http,
       logger: log,
       modelVersion: () => currentEngine().version,

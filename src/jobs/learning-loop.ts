@@ -1,5 +1,5 @@
 import { createAdminHandler, type AdminCommandHandler } from '../admin/commands.js';
-import type { AdminDeps } from '../admin/ports.js';
+import type { AdminDeps, RunReader } from '../admin/ports.js';
 import type { ReportSink } from '../admin/types.js';
 import { logger as componentLogger, type Logger } from '../core/log.js';
 import { createActiveModel, type ActiveModel } from '../registry/active-model.js';
@@ -65,6 +65,8 @@ export interface LearningLoop {
   registry: ModelRegistry;
   launcher: RetrainLauncher;
   admin: AdminCommandHandler;
+  /** Runs and their stored reports (the admin page). */
+  runs: RunReader;
   /** Runs a retrain to its end in this process (the `parley retrain` command line). */
   retrain(request: Omit<RetrainRequest, 'onStarted'>): Promise<RunOutcome>;
   /** Starts the cron schedule (not started by `start`, so one-shot commands never fire it). */
@@ -121,6 +123,7 @@ export async function startLearningLoop(options: LearningLoopOptions): Promise<L
     registry,
     launcher,
     admin,
+    runs: ports.admin.runs,
     retrain: (request) => runRetrain(deps(), request),
     startSchedule() {
       schedule ??=
