@@ -21,7 +21,7 @@ const spec: ModelSpec = {
   tagCount: 150,
 };
 const params = initialParams(spec, createRng(1));
-const tg = buildTrainingGraph(spec, params, 1);
+const tg = buildTrainingGraph(spec, params, { entityLossWeight: 1, labelSmoothing: 0 });
 const g = tg.graph;
 const ps = g.params.map((p) => p.value);
 const grads = grad(g, tg.loss, ps);
