@@ -20,6 +20,7 @@ import { createActiveModel } from '../src/registry/active-model.js';
 import { createModelRegistry } from '../src/registry/registry.js';
 import { createModelVersionsRepo } from '../src/store/model-versions-repo.js';
 import { openStore } from '../src/store/store.js';
+import { createTrainingRunsRepo } from '../src/store/training-runs-repo.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -59,7 +60,8 @@ async function main() {
   const registry = createModelRegistry({ repo, listen: store, logger });
   await registry.ensureInitial(MODEL);
   const artifact = await loadArtifact(MODEL);
-  await registry.addCandidate({ artifact, parentVersion: 1, runId: crypto.randomUUID() });
+  const run = await createTrainingRunsRepo(store).create({ trigger: 'cli', requestedBy: 'bench' });
+  await registry.addCandidate({ artifact, parentVersion: 1, runId: run!.id });
   const modelMb = artifact.onnx.byteLength / MB;
 
   const model = createActiveModel({ initial: await registry.loadEngine(1), logger });
@@ -76,25 +78,27 @@ async function main() {
     Promise.all(Array.from({ length: n }, (_, i) => model.predict(texts[i % texts.length])));
   await predict(50);
 
-  // 200 in flight across a promotion
+  // 200 requests in flight across a promotion: half sent before it, half while v2 loads and
+  // serves (one every 10 ms), so both versions answer some.
   const started = performance.now();
-  const burst = Array.from({ length: 200 }, (_, i) => model.predict(texts[i % texts.length]));
-  await registry.promote(2);
-  const during: Promise<unknown>[] = [];
-  while (model.version !== 'v2') {
-    during.push(model.predict(texts[during.length % texts.length]));
-    await new Promise((r) => setTimeout(r, 1));
+  const sent: Promise<{ modelVersion: string }>[] = [];
+  const send = () => sent.push(model.predict(texts[sent.length % texts.length]));
+  for (let i = 0; i < 100; i++) send();
+  const promoted = registry.promote(2);
+  while (sent.length < 200 || model.version !== 'v2') {
+    send();
+    await new Promise((r) => setTimeout(r, 10));
   }
-  const settled = await Promise.allSettled([...burst, ...during]);
+  for (let i = 0; i < 20; i++) send();
+  await promoted;
+  const settled = await Promise.allSettled(sent);
   const swapMs = performance.now() - started;
   await model.drained();
   const failed = settled.filter((r) => r.status === 'rejected').length;
   const versions: Record<string, number> = {};
   for (const r of settled) {
-    if (r.status === 'fulfilled') {
-      const v = (r.value as { modelVersion: string }).modelVersion;
-      versions[v] = (versions[v] ?? 0) + 1;
-    }
+    if (r.status === 'fulfilled')
+      versions[r.value.modelVersion] = (versions[r.value.modelVersion] ?? 0) + 1;
   }
 
   // cycles
@@ -125,6 +129,7 @@ async function main() {
     cycles: CYCLES,
     predictionsBetweenSwaps: BETWEEN,
     swaps: CYCLES * 2 + 1,
+    // every swap retires one engine, and closing at the end releases the last one
     released: released.length,
     rssMb: {
       afterFirstSwap: round(baseline),
@@ -139,7 +144,8 @@ async function main() {
     cyclesSeconds: round(cyclesSeconds),
   };
   console.log(JSON.stringify(result, null, 2));
-  if (failed > 0 || !result.withinBound || released.length !== result.swaps) process.exitCode = 1;
+  const everyReleaseOnce = released.length === result.swaps + 1;
+  if (failed > 0 || !result.withinBound || !everyReleaseOnce) process.exitCode = 1;
 }
 
 /** Least-squares slope of `values` against their index (MB per cycle). */

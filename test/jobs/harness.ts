@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -46,12 +46,26 @@ export const FAST_RETRAIN: Partial<RetrainSettings> = {
 
 const silent = pino({ level: 'silent' });
 
+/** The source of the model and its trainer: a cached model from other code is not reused. */
+function modelCode(): string {
+  const root = new URL('../../src/', import.meta.url);
+  const files = [
+    'nlu/model.ts',
+    'nlu/encode.ts',
+    'nlu/featurize.ts',
+    'nlu/runtime.ts',
+    'train/trainer.ts',
+  ];
+  return files.map((file) => readFileSync(new URL(file, root), 'utf8')).join('\n');
+}
+
 /** The tiny model trained with `seed` (1 is the base of every retrain test). */
 export async function tinyBaseModel(seed = 1): Promise<string> {
   const examples = shopExamples().filter((e) => keys.splitOfHash(keys.hash(e.text)) === 'train');
   const settings = { ...TINY, training: { ...TINY.training, seed } };
   const digest = createHash('sha256')
-    .update(JSON.stringify({ examples, settings, format: 1 }))
+    .update(JSON.stringify({ examples, settings }))
+    .update(modelCode())
     .digest('hex')
     .slice(0, 16);
   const dir = join(tmpdir(), `parley-test-base-${digest}`);
