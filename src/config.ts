@@ -40,8 +40,9 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   // pino level: fatal, error, warn, info, debug, trace or silent.
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // Consecutive fallbacks in one conversation before Parley hands off to a person (>= 1).
-  PARLEY_HANDOFF_AFTER_FALLBACKS: z.coerce.number().int().min(1).default(2),
+  // Consecutive fallbacks in one conversation before Parley hands off to a person (>= 1);
+  // unset means the domain file's handoff.after_fallbacks, else 2.
+  PARLEY_HANDOFF_AFTER_FALLBACKS: z.coerce.number().int().min(1).optional(),
   // Where hand-off notices go, as platform:channel (for example slack:C0123 or discord:123).
   PARLEY_ESCALATION_TARGET: z.string().optional(),
   // Users allowed to run admin commands on the local adapter and the command line.

@@ -83,9 +83,32 @@ export interface ConversationHandler {
 }
 
 export interface FeedbackHandler {
-  /** One feedback per user per message; a second call from the same user replaces the first. */
-  record(input: FeedbackInput): Promise<{ feedbackId: string }>;
+  /**
+   * One feedback per user per message; a second call from the same user replaces the first.
+   * `saved` is false when the database is away and the feedback is queued: it is stored when
+   * the database returns (tell the user it is not saved yet).
+   */
+  record(input: FeedbackInput): Promise<{ feedbackId: string; saved: boolean }>;
   /** The intents a correction may name (the active model's). */
   intents(): readonly string[];
   entityTypes(): readonly string[];
+}
+
+/** A hand-off to a person, as sent to the escalation target. Ids only: no customer text. */
+export interface EscalationNotice {
+  reason: 'request' | 'fallbacks';
+  /** PARLEY_ESCALATION_TARGET (`platform:channel`), when configured. */
+  target?: string;
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  threadId?: string;
+  userId: string;
+  conversationId: string;
+  messageId: string;
+}
+
+/** Delivers hand-off notices; an adapter that can post to the escalation target provides one. */
+export interface EscalationNotifier {
+  notify(notice: EscalationNotice): Promise<void>;
 }

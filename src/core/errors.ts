@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'TRAINING_CANCELLED'
   | 'STORE_UNAVAILABLE'
   | 'STORE_LOCKED'
+  | 'STORE_QUERY_FAILED'
   | 'NOT_FOUND'
   | 'BAD_REQUEST'
   | 'FORBIDDEN'
