@@ -688,10 +688,10 @@ function calibrate(
   }
   const oosClass = intents.indexOf(outOfScopeIntent);
   const choice = chooseThreshold(confidences, predicted, labels, classes, oosClass);
-  const criterion =
-    choice.threshold > 0
-      ? `maximises dev macro-F1 over intents with ${outOfScopeIntent} as a class`
-      : `no threshold: dev has no ${outOfScopeIntent} examples to trade off against`;
+  const hasOos = oosClass >= 0 && labels.includes(oosClass);
+  const criterion = hasOos
+    ? `maximises dev macro-F1 over intents with ${outOfScopeIntent} as a class`
+    : `no threshold: dev has no ${outOfScopeIntent} examples to trade off against`;
   return {
     temperature,
     threshold: choice.threshold,
