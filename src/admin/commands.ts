@@ -33,14 +33,15 @@ type Outcome = { reply: AdminReply; audit: string };
 export function createAdminHandler(deps: AdminDeps): AdminCommandHandler {
   const log = deps.logger ?? componentLogger('admin');
   const ackMs = deps.ackMs ?? 1_500;
-  const writes = new Set<Promise<void>>();
+  // Audit writes go one after another, so the log keeps the order the commands ended in.
+  let writes: Promise<void> = Promise.resolve();
 
   function audit(ctx: AdminContext, entry: Omit<AuditEntry, 'platform' | 'userId'>): void {
-    const write = deps.audit
-      .record({ platform: ctx.platform, userId: ctx.userId, ...entry })
-      .catch((err: unknown) => log.error({ err, command: entry.command }, 'audit write failed'));
-    writes.add(write);
-    void write.finally(() => writes.delete(write));
+    writes = writes.then(() =>
+      deps.audit
+        .record({ platform: ctx.platform, userId: ctx.userId, ...entry })
+        .catch((err: unknown) => log.error({ err, command: entry.command }, 'audit write failed')),
+    );
   }
 
   async function execute(ctx: AdminContext, commandLine: string): Promise<AdminReply> {
@@ -173,7 +174,11 @@ export function createAdminHandler(deps: AdminDeps): AdminCommandHandler {
   return {
     execute,
     async settled() {
-      while (writes.size > 0) await Promise.all([...writes]);
+      let last: Promise<void> | undefined;
+      while (last !== writes) {
+        last = writes;
+        await last;
+      }
     },
   };
 }

@@ -156,6 +156,13 @@ describe.each(BACKENDS)('learning loop on %s', (kind) => {
       /retrain skipped: (another run holds the retrain lock|another instance already ran this schedule slot)/,
     );
 
+    // The run promoted v2 (the stub hands back an equal model); both instances now serve it.
+    expect(runs[0].decision).toBe('promoted');
+    await waitFor(
+      async () => a.loop.model.version === 'v2' && b.loop.model.version === 'v2',
+      10_000,
+    );
+
     await a.loop.stop();
     await b.loop.stop();
   });
