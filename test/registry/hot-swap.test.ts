@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { loadArtifact } from '../../src/nlu/artifact.js';
 import { createActiveModel } from '../../src/registry/active-model.js';
-import { createModelRegistry } from '../../src/registry/registry.js';
+import { createModelRegistry, parseVersionLabel } from '../../src/registry/registry.js';
 import { shopExamples } from '../fixtures/shop-data.js';
 import { tinyBaseModel } from '../jobs/harness.js';
 import { memoryModels } from '../jobs/memory-ports.js';
@@ -82,6 +82,48 @@ describe('hot swap with real engines (case C25)', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await model.drained();
     expect((await model.predict('hello')).modelVersion).toBe('v2');
+
+    await stop();
+    await model.close();
+  });
+});
+
+describe('registry names and follower', () => {
+  it.each([
+    ['v3', 3],
+    ['V12', 12],
+    ['7', 7],
+  ])('reads %s as version %i', (label, version) => {
+    expect(parseVersionLabel(label)).toBe(version);
+  });
+
+  it.each(['v0', 'latest', '-1', 'v1.2'])('refuses %s as a version', (label) => {
+    expect(() => parseVersionLabel(label)).toThrow(/not a model version/);
+  });
+
+  it('checks the active version again when the listener reconnects', async () => {
+    const { registry, models } = await twoVersions();
+    let resubscribe: () => void = () => undefined;
+    const followed = createModelRegistry({
+      repo: models,
+      logger: silent,
+      listen: {
+        listen: async (_channel, _handler, opts) => {
+          resubscribe = opts?.onResubscribe ?? resubscribe;
+          return async () => undefined;
+        },
+      },
+    });
+    const model = createActiveModel({ initial: await registry.loadEngine(1), logger: silent });
+    const stop = await followed.follow(model);
+
+    // A promotion announced while the listener was away: only the recheck can catch it.
+    models.rows[0].status = 'retired';
+    models.rows[1].status = 'active';
+    resubscribe();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await model.drained();
+    expect(model.version).toBe('v2');
 
     await stop();
     await model.close();
