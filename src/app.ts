@@ -208,7 +208,11 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     }
     deferred.attach(createConversationStore(store));
     parts.store = store;
-    if (learningOn) await startLearning(store);
+    if (learningOn) {
+      await startLearning(store).catch((err: unknown) =>
+        log.error({ err }, 'the learning loop could not start; serving the folder model'),
+      );
+    }
     log.info('database reachable: store attached');
     return store;
   }
