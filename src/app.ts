@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { localAdapter } from '../adapters/local/index.js';
-import type { ReportSink } from './admin/types.js';
+import { slackAdapter } from '../adapters/slack/index.js';
+import type { RunReader } from './admin/ports.js';
+import type { AdminHandler, ReportSink } from './admin/types.js';
 import type { Config } from './config.js';
 import { checkDomainAgainstModel, loadDomain } from './conversation/domain.js';
 import { createFeedbackService } from './conversation/feedback.js';
@@ -20,6 +22,8 @@ import type {
 } from './conversation/types.js';
 import { ParleyError, isParleyError } from './core/errors.js';
 import { rootLogger, type Logger } from './core/log.js';
+import { startAppLearning } from './jobs/app-learning.js';
+import type { LearningLoop } from './jobs/learning-loop.js';
 import { loadNluEngine } from './nlu/runtime.js';
 import type { NluEngine } from './nlu/types.js';
 import { openStore, type Store } from './store/store.js';
@@ -35,6 +39,10 @@ export interface AdapterContext {
   config: Config;
   conversation: ConversationHandler;
   feedback: FeedbackHandler;
+  /** Admin commands, when the app was given a handler (the admin work plugs in here). */
+  admin?: AdminHandler;
+  /** Retraining runs and their reports, while the learning loop runs (the admin page). */
+  runs?: RunReader;
   /** The app's HTTP server routes (127.0.0.1:PORT by default); mount webhooks here. */
   http: Hono;
   logger: Logger;
@@ -59,14 +67,20 @@ export interface AdapterPlugin {
   create(ctx: AdapterContext): RunningAdapter | Promise<RunningAdapter>;
 }
 
-/** Built-in adapters; Slack and Discord join this list when their branches land. */
-export const BUILT_IN_ADAPTERS: AdapterPlugin[] = [localAdapter];
+/** Built-in adapters; each turns itself on from the configuration (Slack: SLACK_BOT_TOKEN). */
+export const BUILT_IN_ADAPTERS: AdapterPlugin[] = [localAdapter, slackAdapter];
 
 export interface AppOptions {
   logger?: Logger;
   /** Serve this engine instead of loading PARLEY_MODEL (tests, `parley chat` with a model). */
   nlu?: NluEngine;
   notifier?: EscalationNotifier;
+  admin?: AdminHandler;
+  /**
+   * Run the learning loop (model registry, hot swap, retraining, admin commands) on the store.
+   * On by default unless `nlu` is given; needs PARLEY_MODEL and PARLEY_BASE_DATA on first start.
+   */
+  learning?: boolean;
   adapters?: AdapterPlugin[];
   /** How long `stop()` waits for messages in flight and queued writes, ms. */
   drainTimeoutMs?: number;
@@ -88,6 +102,8 @@ export interface ParleyApp {
 
 export interface AppParts {
   store?: Store;
+  /** The learning loop, once the store is there and `learning` is on. */
+  learning?: LearningLoop;
   gateway: StoreGateway;
   conversation: ConversationService;
   feedback: FeedbackHandler;
@@ -108,6 +124,8 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
   let engine: NluEngine | undefined;
   let ownsEngine = false;
   let stopping: Promise<void> | undefined;
+  let learning: LearningLoop | undefined;
+  const learningOn = options.learning ?? options.nlu === undefined;
 
   async function start(): Promise<void> {
     // Model and domain first: their configuration errors are the cheapest to find.
@@ -117,6 +135,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     checkDomainAgainstModel(domain, engine);
 
     const { store, port } = await openConversationStore();
+    if (store && learningOn) await startLearning(store);
     const gateway = createStoreGateway({ store: port, logger: log, ...options.gateway });
     let adapters: RunningAdapter[] = [];
     const conversation = createConversationService({
@@ -134,7 +153,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     });
 
     const http = createHttp(gateway);
-    parts = { store, gateway, conversation, feedback, engine, http, adapters };
+    parts = { store, learning, gateway, conversation, feedback, engine, http, adapters };
     adapters = await createAdapters(http, conversation, feedback, gateway);
     parts.adapters = adapters;
 
@@ -189,8 +208,33 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     }
     deferred.attach(createConversationStore(store));
     parts.store = store;
+    if (learningOn) {
+      await startLearning(store).catch((err: unknown) =>
+        log.error({ err }, 'the learning loop could not start; serving the folder model'),
+      );
+    }
     log.info('database reachable: store attached');
     return store;
+  }
+
+  /**
+   * From here on the registry's active version is served (the first start registers PARLEY_MODEL
+   * as v1), and every promotion swaps it in; the engine loaded from the folder is let go.
+   */
+  async function startLearning(store: Store): Promise<void> {
+    learning = await startAppLearning({
+      config,
+      store,
+      sinks: () => (parts?.adapters ?? []).flatMap((a) => (a.reportSink ? [a.reportSink] : [])),
+      logger: log,
+    });
+    const folderEngine = engine;
+    engine = learning.model;
+    if (parts) Object.assign(parts, { engine, learning });
+    if (ownsEngine && folderEngine && 'release' in folderEngine) {
+      await (folderEngine as { release(): Promise<void> }).release();
+    }
+    ownsEngine = false;
   }
 
   function createHttp(gateway: StoreGateway): Hono {
@@ -221,6 +265,13 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
       config,
       conversation,
       feedback,
+      // Read when used: the learning loop may start after the adapters (a database down at start).
+      get admin() {
+        return options.admin ?? learning?.admin;
+      },
+      get runs() {
+        return learning?.runs;
+      },
       http,
       logger: log,
       modelVersion: () => currentEngine().version,
@@ -290,6 +341,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     server?.closeAllConnections();
     await closed;
 
+    await learning?.stop();
     await parts?.store?.close();
     if (ownsEngine && engine && 'release' in engine)
       await (engine as { release(): Promise<void> }).release();

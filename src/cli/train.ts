@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { ParleyError } from '../core/errors.js';
 import type { DataFormat } from '../data/example.js';
 import { saveArtifact } from '../nlu/artifact.js';
-import { train } from '../train/trainer.js';
+import { train, type TrainOptions } from '../train/trainer.js';
 import type { CliCommand, CliIo } from './command.js';
 import { loadForCli } from './data.js';
 import { parseDevice, parseFormat, parseNonNegativeInt, parsePositiveInt } from './options.js';
@@ -16,6 +19,7 @@ interface TrainFlags {
   device: 'cpu' | 'cuda';
   strict?: boolean;
   progress: boolean;
+  config?: string;
 }
 
 export const trainCommand: CliCommand = {
@@ -44,6 +48,11 @@ export const trainCommand: CliCommand = {
       .option('--device <device>', 'cpu or cuda', parseDevice, 'cpu')
       .option('--strict', 'refuse data with any import error instead of skipping those lines')
       .option('--no-progress', 'no progress bar or progress logs')
+      .option(
+        '--config <file>',
+        'JSON with "model", "featurizer" and "training" settings (defaults in src/nlu/model.ts, ' +
+          'src/nlu/featurize.ts, src/train/trainer.ts); --epochs and --seed win over it',
+      )
       .action((flags: TrainFlags) => runTrain(flags, io));
   },
 };
@@ -51,6 +60,7 @@ export const trainCommand: CliCommand = {
 async function runTrain(flags: TrainFlags, io: CliIo): Promise<void> {
   const data = await loadForCli(flags.data, flags, io);
   const dev = flags.dev ? await loadForCli(flags.dev, flags, io) : undefined;
+  const settings = flags.config ? await readSettings(flags.config) : {};
 
   const result = await train({
     train: data.examples,
@@ -58,7 +68,10 @@ async function runTrain(flags: TrainFlags, io: CliIo): Promise<void> {
     synonyms: data.synonyms,
     regexes: data.regexes,
     lookups: data.lookups,
+    model: settings.model,
+    featurizer: settings.featurizer,
     training: {
+      ...settings.training,
       ...(flags.epochs !== undefined && { epochs: flags.epochs }),
       ...(flags.seed !== undefined && { seed: flags.seed }),
     },
@@ -78,4 +91,34 @@ async function runTrain(flags: TrainFlags, io: CliIo): Promise<void> {
       `  dev intent accuracy ${(m.devIntentAccuracy * 100).toFixed(1)}%, entity F1 ${(m.devEntityF1 * 100).toFixed(1)}, ` +
       `out-of-scope threshold ${manifest.calibration.threshold.toFixed(3)}, temperature ${manifest.calibration.temperature.toFixed(2)}\n`,
   );
+}
+
+const settingsSchema = z
+  .object({
+    model: z.record(z.string(), z.unknown()).optional(),
+    featurizer: z.record(z.string(), z.unknown()).optional(),
+    training: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** Training settings from a JSON file; the trainer checks the values themselves. */
+async function readSettings(
+  path: string,
+): Promise<Pick<TrainOptions, 'model' | 'featurizer' | 'training'>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new ParleyError('CONFIG_INVALID', `--config ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const parsed = settingsSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(top level)'}: ${i.message}`,
+    );
+    throw new ParleyError('CONFIG_INVALID', `--config ${path}: ${problems.join('; ')}`);
+  }
+  return parsed.data as Pick<TrainOptions, 'model' | 'featurizer' | 'training'>;
 }

@@ -1,5 +1,6 @@
-import type { Encoded } from './featurize.js';
+import { Tensor } from 'onnxruntime-node';
 import type { Rng } from '../train/rng.js';
+import type { Encoded } from './featurize.js';
 
 /**
  * Packs encoded messages into the model's input tensors (layouts in model.ts), padded to the
@@ -10,8 +11,13 @@ export interface PackedBatch {
   batch: number;
   /** T: rows per message after padding (tokens + 1 for __CLS__). */
   rows: number;
+  /** K: feature slots per row. */
+  slots: number;
   featureIds: BigInt64Array;
+  /** Per slot [B,T,K]: 1/sqrt(kept ids in the row) at kept ids; training only. */
   featureWeights: Float32Array;
+  /** Per row [B,T]: 1/sqrt(ids in the row), 0 for padding rows. */
+  rowScale: Float32Array;
   tokenMask: Float32Array;
   positions: BigInt64Array;
 }
@@ -19,6 +25,8 @@ export interface PackedBatch {
 export interface PackOptions {
   /** K: feature slots per row. */
   featuresPerToken: number;
+  /** Training: also fill `featureWeights` (per-slot weights, with feature dropout). */
+  slotWeights?: boolean;
   /** Training only: chance of leaving out each token feature, and the generator that decides. */
   featureDropout?: { rate: number; rng: Rng };
 }
@@ -28,7 +36,8 @@ export function packBatch(items: readonly Encoded[], options: PackOptions): Pack
   const batch = items.length;
   const rows = Math.max(1, ...items.map((item) => item.length));
   const featureIds = new BigInt64Array(batch * rows * k);
-  const featureWeights = new Float32Array(batch * rows * k);
+  const featureWeights = new Float32Array(options.slotWeights ? batch * rows * k : 0);
+  const rowScale = new Float32Array(batch * rows);
   const tokenMask = new Float32Array(batch * rows);
   const positions = new BigInt64Array(rows);
   for (let t = 0; t < rows; t++) positions[t] = BigInt(t);
@@ -38,22 +47,52 @@ export function packBatch(items: readonly Encoded[], options: PackOptions): Pack
       tokenMask[b * rows + t] = 1;
       const source = t * k;
       const target = (b * rows + t) * k;
+      const real = copyIds(item.featureIds, source, featureIds, target, k);
+      rowScale[b * rows + t] = real > 0 ? 1 / Math.sqrt(real) : 0;
+      if (!options.slotWeights) continue;
       // Row 0 is __CLS__: its one feature is never dropped.
       const drop = t > 0 ? options.featureDropout : undefined;
-      packRow(item.featureIds, source, featureIds, featureWeights, target, k, drop);
+      weighSlots(featureIds, featureWeights, target, k, drop);
     }
   });
-  return { batch, rows, featureIds, featureWeights, tokenMask, positions };
+  return { batch, rows, slots: k, featureIds, featureWeights, rowScale, tokenMask, positions };
+}
+
+/** The inputs of the exported forward graph (model.ts) for a packed batch. */
+export function forwardInputs(packed: PackedBatch): Record<string, Tensor> {
+  const { batch, rows, slots } = packed;
+  return {
+    featureIds: new Tensor('int64', packed.featureIds, [batch, rows, slots]),
+    rowScale: new Tensor('float32', packed.rowScale, [batch, rows]),
+    tokenMask: new Tensor('float32', packed.tokenMask, [batch, rows]),
+    positions: new Tensor('int64', packed.positions, [rows]),
+  };
+}
+
+/** Copies one row's ids; returns how many are real (non-zero). */
+function copyIds(
+  source: Int32Array,
+  from: number,
+  ids: BigInt64Array,
+  to: number,
+  k: number,
+): number {
+  let real = 0;
+  for (let s = 0; s < k; s++) {
+    const id = source[from + s];
+    if (id === 0) continue;
+    ids[to + s] = BigInt(id);
+    real++;
+  }
+  return real;
 }
 
 /**
- * Copies one row's ids and gives each kept id the weight 1/sqrt(kept ids), so the bag's scale
- * does not depend on how many n-grams a word has. A dropped id keeps its slot but weighs 0;
- * at least one id always stays.
+ * Gives each kept id of a row the weight 1/sqrt(kept ids), so the bag's scale does not depend on
+ * how many n-grams a word has. A dropped id keeps its slot but weighs 0; at least one id always
+ * stays.
  */
-function packRow(
-  source: Int32Array,
-  from: number,
+function weighSlots(
   ids: BigInt64Array,
   weights: Float32Array,
   to: number,
@@ -63,9 +102,7 @@ function packRow(
   let kept = 0;
   let firstReal = -1;
   for (let s = 0; s < k; s++) {
-    const id = source[from + s];
-    if (id === 0) continue;
-    ids[to + s] = BigInt(id);
+    if (ids[to + s] === 0n) continue;
     if (firstReal < 0) firstReal = s;
     if (drop && drop.rng.next() < drop.rate) continue;
     weights[to + s] = 1;

@@ -8,26 +8,40 @@
  *
  *   inputs (forward and training)
  *     featureIds      int64   [B, T, K]  featurizer ids; row 0 = __CLS__; 0 = padding slot
- *     featureWeights  float32 [B, T, K]  1/sqrt(ids in the row) at real ids, 0 at padding slots
  *     tokenMask       float32 [B, T]     1 for __CLS__ and token rows, 0 for padding rows
  *     positions       int64   [T]        0 .. T-1
+ *   forward only
+ *     rowScale        float32 [B, T]     1/sqrt(ids in the row), 0 for padding rows
  *   outputs
  *     intentLogits    float32 [B, C]     from the __CLS__ row
  *     tagLogits       float32 [B, T, S]  row 0 (__CLS__) is computed but never read
  *   training-only inputs
+ *     featureWeights  float32 [B, T, K]  1/sqrt(kept ids in the row) at kept ids, else 0
  *     intentLabels    int64   [B],   intentWeights float32 [B]    (weights sum to 1 per batch)
- *     tagLabels       int64   [B*T], tagWeights    float32 [B*T]  (0 at __CLS__ and padding)
+ *     tagLabels       int64   [B, T], tagWeights   float32 [B, T] (0 at __CLS__ and padding)
  *     drop.<site>     float32 [B, T, H]  inverted dropout masks: 0 or 1/(1-p), drawn in JS
  *
- * Padding is masked twice: padding slots have weight 0 in the feature bag, and padding rows get
- * a large negative attention bias so no real row attends to them. Padding rows still produce
+ * Padding is masked twice: padding slots add nothing to the feature bag, and padding rows get a
+ * large negative attention bias so no real row attends to them. Padding rows still produce
  * (unused) outputs; their tag weights are 0, so they add nothing to the loss.
+ *
+ * The feature bag is computed two ways with the same result. Training weighs every slot
+ * (`featureWeights`), which lets feature dropout leave single ids out. The exported graph sums
+ * the gathered rows and scales the sum once per row (`rowScale`), which skips a [B, T, K, H]
+ * multiply; it relies on row 0 of the feature table (the padding id) being zero, which
+ * `exportWeights` guarantees.
  */
 import { Graph, type Value } from '../train/graph/graph.js';
 import {
   add,
   attentionBias,
+  concat,
   crossEntropy,
+  div,
+  logSoftmax,
+  maximum,
+  neg,
+  reduceMean,
   gather,
   gelu,
   layerNorm,
@@ -58,6 +72,17 @@ export interface ModelConfig {
   dropout: number;
   /** Chance that one sparse feature id of a token is left out in a training step, 0..0.5. */
   featureDropout: number;
+  /**
+   * What the intent head reads: the __CLS__ row alone, or the __CLS__ row next to the mean of
+   * all real rows (a [2H, C] head).
+   */
+  intentPooling: 'cls' | 'cls+mean';
+  /**
+   * Adds a linear "wide" path to the intent: a [featureCount, C] table whose rows for a
+   * message's feature ids are summed like the feature bag and averaged over its rows, a
+   * logistic regression over the same sparse features next to the encoder.
+   */
+  wideIntent: boolean;
 }
 
 export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
@@ -68,6 +93,8 @@ export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
   maxPositions: 65,
   dropout: 0.1,
   featureDropout: 0.1,
+  intentPooling: 'cls',
+  wideIntent: false,
 });
 
 /** Everything that fixes the shapes of the model's parameters. */
@@ -81,7 +108,7 @@ export interface ModelSpec {
   tagCount: number;
 }
 
-export const INPUT_NAMES = ['featureIds', 'featureWeights', 'tokenMask', 'positions'] as const;
+export const FORWARD_INPUTS = ['featureIds', 'rowScale', 'tokenMask', 'positions'] as const;
 export const OUTPUT_NAMES = ['intentLogits', 'tagLogits'] as const;
 
 /** Parameter names of the two heads, whose last dimension grows with new labels. */
@@ -90,6 +117,7 @@ export const HEAD_PARAMS = {
   entity: { weight: 'entity.head.w', bias: 'entity.head.b' },
 } as const;
 export const FEATURE_TABLE = 'embed.features';
+export const WIDE_TABLE = 'intent.wide';
 export const POSITION_TABLE = 'embed.positions';
 
 const LAYER_NORM_EPSILON = 1e-5;
@@ -135,8 +163,16 @@ export function paramDefs(spec: ModelSpec): Map<string, ParamDef> {
   }
   vector('final.norm.g', h, 'ones');
   vector('final.norm.b', h, 'zeros');
-  matrix(HEAD_PARAMS.intent.weight, [h, spec.intentCount]);
+  const pooled = spec.config.intentPooling === 'cls+mean' ? 2 * h : h;
+  matrix(HEAD_PARAMS.intent.weight, [pooled, spec.intentCount]);
   vector(HEAD_PARAMS.intent.bias, spec.intentCount, 'zeros');
+  if (spec.config.wideIntent) {
+    defs.set(WIDE_TABLE, {
+      shape: [spec.featureCount, spec.intentCount],
+      init: 'zeros',
+      decay: true,
+    });
+  }
   matrix(HEAD_PARAMS.entity.weight, [h, spec.tagCount]);
   vector(HEAD_PARAMS.entity.bias, spec.tagCount, 'zeros');
   return defs;
@@ -178,7 +214,10 @@ function initTensor(def: ParamDef, rng: Rng, depthScale: number): Float32Array {
 
 interface ModelInputs {
   featureIds: Value;
-  featureWeights: Value;
+  /** Training: per-slot weights [B,T,K]. */
+  featureWeights?: Value;
+  /** Forward: per-row scale [B,T]. */
+  rowScale?: Value;
   tokenMask: Value;
   positions: Value;
 }
@@ -204,27 +243,34 @@ export function buildForwardGraph(
   params: ReadonlyMap<string, Float32Array>,
 ): BuiltModel {
   const graph = new Graph();
-  const inputs = declareInputs(graph, spec);
+  const inputs = declareInputs(graph, spec, 'forward');
   const weights = declareParams(graph, spec, params);
   const { intentLogits, tagLogits } = encodeAndPredict(spec, inputs, weights, undefined);
   return { graph, intentLogits, tagLogits };
 }
 
 /** The training graph: the forward pass with dropout masks, plus both losses. */
+export interface LossSettings {
+  /** Weight of the entity loss against the intent loss (>= 0). */
+  entityLossWeight: number;
+  /** Label smoothing of the intent loss, 0..0.3: the target puts this mass evenly on all intents. */
+  labelSmoothing: number;
+}
+
 export function buildTrainingGraph(
   spec: ModelSpec,
   params: ReadonlyMap<string, Float32Array>,
-  entityLossWeight: number,
+  losses: LossSettings,
 ): TrainingGraph {
   const graph = new Graph();
-  const inputs = declareInputs(graph, spec);
+  const inputs = declareInputs(graph, spec, 'training');
   const weights = declareParams(graph, spec, params);
   const dropout = new DropoutMasks(graph, spec.config);
   const { intentLogits, tagLogits } = encodeAndPredict(spec, inputs, weights, dropout);
 
-  const intentLoss = buildIntentLoss(graph, intentLogits);
+  const intentLoss = buildIntentLoss(graph, intentLogits, losses.labelSmoothing);
   const entityLoss = buildEntityLoss(graph, tagLogits, spec.tagCount);
-  const loss = add(intentLoss, mul(entityLoss, entityLossWeight));
+  const loss = add(intentLoss, mul(entityLoss, losses.entityLossWeight));
   return {
     graph,
     intentLogits,
@@ -236,14 +282,42 @@ export function buildTrainingGraph(
   };
 }
 
-function declareInputs(graph: Graph, spec: ModelSpec): ModelInputs {
+function declareInputs(graph: Graph, spec: ModelSpec, kind: 'forward' | 'training'): ModelInputs {
   const k = spec.featuresPerToken;
+  const featureIds = graph.input('featureIds', 'int64', ['batch', 'rows', k]);
+  const scale =
+    kind === 'training'
+      ? { featureWeights: graph.input('featureWeights', 'float32', ['batch', 'rows', k]) }
+      : { rowScale: graph.input('rowScale', 'float32', ['batch', 'rows']) };
   return {
-    featureIds: graph.input('featureIds', 'int64', ['batch', 'rows', k]),
-    featureWeights: graph.input('featureWeights', 'float32', ['batch', 'rows', k]),
+    featureIds,
+    ...scale,
     tokenMask: graph.input('tokenMask', 'float32', ['batch', 'rows']),
     positions: graph.input('positions', 'int64', ['rows']),
   };
+}
+
+/**
+ * The weights to export: the trained ones with row 0 of the feature table (the padding id) set
+ * to zero, which the exported graph's feature bag relies on. Training never reads that row with
+ * a non-zero weight, so this changes no prediction.
+ */
+export function exportWeights(
+  params: ReadonlyMap<string, Float32Array>,
+): Map<string, Float32Array> {
+  const weights = new Map(params);
+  const table = params.get(FEATURE_TABLE);
+  const hidden = params.get('embed.norm.g')?.length;
+  if (!table || !hidden) throw new Error('exportWeights: not the parameters of a joint model');
+  const copy = Float32Array.from(table);
+  copy.fill(0, 0, hidden);
+  weights.set(FEATURE_TABLE, copy);
+  const wide = params.get(WIDE_TABLE);
+  if (wide) {
+    const intents = params.get(HEAD_PARAMS.intent.bias)?.length ?? 0;
+    weights.set(WIDE_TABLE, Float32Array.from(wide).fill(0, 0, intents));
+  }
+  return weights;
 }
 
 function declareParams(
@@ -286,9 +360,9 @@ function encodeAndPredict(
   const drop = (x: Value, site: string) => (dropout ? dropout.apply(x, site) : x);
   const p = (name: string) => w.get(name) as Value;
 
-  // Feature bag: [B,T,K,H] * [B,T,K,1] summed over K -> [B,T,H]; plus positions [T,H].
-  const gathered = gather(p(FEATURE_TABLE), inputs.featureIds);
-  const bag = reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2]);
+  // Feature bag [B,T,H] from the gathered rows [B,T,K,H] (see the top of this file); plus
+  // positions [T,H].
+  const bag = featureBag(p(FEATURE_TABLE), inputs);
   const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
   let x = drop(
     layerNorm(embedded, p('embed.norm.g'), p('embed.norm.b'), LAYER_NORM_EPSILON),
@@ -301,7 +375,22 @@ function encodeAndPredict(
   }
   const out = drop(layerNorm(x, p('final.norm.g'), p('final.norm.b'), LAYER_NORM_EPSILON), 'head');
 
-  return { intentLogits: intentHead(out, p), tagLogits: entityHead(out, p) };
+  let intentLogits = intentHead(out, inputs.tokenMask, spec.config, p);
+  if (spec.config.wideIntent) {
+    // Mean over real rows of the per-row wide bags [B,T,C] -> [B,C].
+    const mask = unsqueeze(inputs.tokenMask, [2]);
+    const rows = reduceSum(mul(featureBag(p(WIDE_TABLE), inputs), mask), [1]);
+    intentLogits = add(intentLogits, div(rows, reduceSum(mask, [1])));
+  }
+  return { intentLogits, tagLogits: entityHead(out, p) };
+}
+
+/** Rows of `table` [V,D] summed per token row: [B,T,K,D] -> [B,T,D] (top of this file). */
+function featureBag(table: Value, inputs: ModelInputs): Value {
+  const gathered = gather(table, inputs.featureIds);
+  return inputs.featureWeights
+    ? reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2])
+    : mul(reduceSum(gathered, [2]), unsqueeze(inputs.rowScale as Value, [2]));
 }
 
 function linear(x: Value, weight: Value, bias: Value): Value {
@@ -361,10 +450,22 @@ function selfAttention(
   return linear(merged, p(`${name}.attn.out.w`), p(`${name}.attn.out.b`));
 }
 
-/** Intent logits [B,C] from the __CLS__ row. */
-function intentHead(encoded: Value, p: (name: string) => Value): Value {
+/** Intent logits [B,C] from the __CLS__ row, or from [__CLS__ row; mean of real rows]. */
+function intentHead(
+  encoded: Value,
+  tokenMask: Value,
+  config: ModelConfig,
+  p: (name: string) => Value,
+): Value {
   const cls = squeeze(sliceAxis(encoded, 1, 0, 1), [1]); // [B,H]
-  return linear(cls, p(HEAD_PARAMS.intent.weight), p(HEAD_PARAMS.intent.bias));
+  let pooled = cls;
+  if (config.intentPooling === 'cls+mean') {
+    const mask = unsqueeze(tokenMask, [2]); // [B,T,1]
+    const sum = reduceSum(mul(encoded, mask), [1]); // [B,H]
+    const mean = div(sum, reduceSum(mask, [1])); // every message has its __CLS__ row: count >= 1
+    pooled = concat([cls, mean], 1); // [B,2H]
+  }
+  return linear(pooled, p(HEAD_PARAMS.intent.weight), p(HEAD_PARAMS.intent.bias));
 }
 
 /** Tag logits [B,T,S] for every row. */
@@ -372,16 +473,28 @@ function entityHead(encoded: Value, p: (name: string) => Value): Value {
   return linear(encoded, p(HEAD_PARAMS.entity.weight), p(HEAD_PARAMS.entity.bias));
 }
 
-/** Weighted cross-entropy of the intent; the weights sum to 1 over the batch. */
-function buildIntentLoss(graph: Graph, intentLogits: Value): Value {
+/**
+ * Weighted cross-entropy of the intent (the weights are relative: crossEntropy divides by their
+ * sum), with label smoothing: (1 - e) * CE + e * the mean over intents of -log p.
+ */
+function buildIntentLoss(graph: Graph, intentLogits: Value, smoothing: number): Value {
   const labels = graph.input('intentLabels', 'int64', ['batch']);
   const weights = graph.input('intentWeights', 'float32', ['batch']);
-  return crossEntropy(intentLogits, labels, weights);
+  const loss = crossEntropy(intentLogits, labels, weights);
+  if (smoothing <= 0) return loss;
+  const meanLogProb = reduceMean(logSoftmax(intentLogits, 1), [1]); // [B]
+  const weighted = reduceSum(mul(meanLogProb, weights), [0]);
+  const uniform = neg(div(weighted, maximum(reduceSum(weights, [0]), 1e-12)));
+  return add(mul(loss, 1 - smoothing), mul(uniform, smoothing));
 }
 
 /** Weighted cross-entropy of the tags over all rows; __CLS__ and padding rows weigh 0. */
 function buildEntityLoss(graph: Graph, tagLogits: Value, tagCount: number): Value {
-  const labels = graph.input('tagLabels', 'int64', ['cells']);
-  const weights = graph.input('tagWeights', 'float32', ['cells']);
-  return crossEntropy(reshape(tagLogits, [-1, tagCount]), labels, weights);
+  const labels = graph.input('tagLabels', 'int64', ['batch', 'rows']);
+  const weights = graph.input('tagWeights', 'float32', ['batch', 'rows']);
+  return crossEntropy(
+    reshape(tagLogits, [-1, tagCount]),
+    reshape(labels, [-1]),
+    reshape(weights, [-1]),
+  );
 }

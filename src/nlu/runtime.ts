@@ -14,12 +14,11 @@
  *   runs concurrent `run` calls on one session safely. `release()` waits for runs in flight.
  */
 import type ort from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
 import { ParleyError } from '../core/errors.js';
 import { softmaxInto } from '../train/calibration.js';
 import { checkArtifact, loadArtifact, type LoadedArtifact, type NluManifest } from './artifact.js';
 import { constrainedViterbi, entityTypesOf, pathToEntities } from './decode.js';
-import { packBatch, type PackedBatch } from './encode.js';
+import { forwardInputs, packBatch, type PackedBatch } from './encode.js';
 import type { Encoded, Featurizer } from './featurize.js';
 import type { ModelArtifact } from './artifact.js';
 import { createInferenceSession, type Device } from './session.js';
@@ -27,7 +26,10 @@ import type { IntentScore, NluEngine, PredictedEntity, Prediction } from './type
 
 export interface NluEngineOptions {
   device?: Device;
-  /** ORT intra-op threads; 0 lets ORT choose (one per core). */
+  /**
+   * ORT intra-op threads per run; 1 by default. One message is too small to split across
+   * threads, and concurrent calls already run on separate worker threads; 0 lets ORT choose.
+   */
   threads?: number;
 }
 
@@ -50,7 +52,10 @@ export async function createNluEngine(
   options: NluEngineOptions = {},
 ): Promise<LoadedNluEngine> {
   const loaded = 'featurizer' in artifact ? artifact : checkArtifact(artifact);
-  const session = await createInferenceSession(loaded.onnx, options);
+  const session = await createInferenceSession(loaded.onnx, {
+    device: options.device,
+    threads: options.threads ?? 1,
+  });
   const engine = new SessionEngine(loaded, session);
   await engine.selfCheck();
   return engine;
@@ -105,14 +110,18 @@ class SessionEngine implements LoadedNluEngine {
     const results: Prediction[] = texts.map((text) => this.emptyPrediction(text));
     if (live.length === 0) return results;
 
-    const items = live.map((i) => encoded[i]);
-    const packed = packBatch(items, {
-      featuresPerToken: this.featurizer.config.maxFeaturesPerToken,
+    const runs = lengthGroups(live.map((i) => encoded[i].length)).map(async (group) => {
+      const indexes = group.map((g) => live[g]);
+      const items = indexes.map((i) => encoded[i]);
+      const packed = packBatch(items, {
+        featuresPerToken: this.featurizer.config.maxFeaturesPerToken,
+      });
+      const outputs = await this.run(packed);
+      indexes.forEach((index, b) => {
+        results[index] = this.interpret(texts[index], items[b], outputs, b, packed.rows);
+      });
     });
-    const outputs = await this.run(packed);
-    live.forEach((index, b) => {
-      results[index] = this.interpret(texts[index], items[b], outputs, b, packed.rows);
-    });
+    await Promise.all(runs);
     return results;
   }
 
@@ -145,15 +154,7 @@ class SessionEngine implements LoadedNluEngine {
   async run(packed: PackedBatch): Promise<RawOutputs> {
     this.inFlight++;
     try {
-      const k = this.featurizer.config.maxFeaturesPerToken;
-      const { batch, rows } = packed;
-      const feeds = {
-        featureIds: new Tensor('int64', packed.featureIds, [batch, rows, k]),
-        featureWeights: new Tensor('float32', packed.featureWeights, [batch, rows, k]),
-        tokenMask: new Tensor('float32', packed.tokenMask, [batch, rows]),
-        positions: new Tensor('int64', packed.positions, [rows]),
-      };
-      const out = await this.session.run(feeds);
+      const out = await this.session.run(forwardInputs(packed));
       return {
         intentLogits: out.intentLogits.data as Float32Array,
         tagLogits: out.tagLogits.data as Float32Array,
@@ -270,4 +271,29 @@ export function predictEntities(
     if (Object.hasOwn(synonyms, mention)) entity.normalized = synonyms[mention];
   }
   return entities;
+}
+
+/**
+ * Splits a batch into runs of similar length, so short messages are not padded to the longest
+ * one: indexes sorted by length, cut where padding would exceed a quarter of the real rows (or
+ * at 64 messages). Every run is still padded to its own longest message.
+ */
+export function lengthGroups(lengths: readonly number[]): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
+  const groups: number[][] = [];
+  let group: number[] = [];
+  let rows = 0;
+  for (const index of order) {
+    const length = lengths[index];
+    const padded = (group.length + 1) * length;
+    if (group.length >= 64 || (group.length >= 4 && padded > 1.25 * (rows + length))) {
+      groups.push(group);
+      group = [];
+      rows = 0;
+    }
+    group.push(index);
+    rows += length;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }

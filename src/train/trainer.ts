@@ -24,11 +24,14 @@ import { evaluate, type EvalItem } from '../eval/metrics.js';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, sha256Hex } from '../nlu/artifact.js';
 import type { LoadedArtifact, ModelArtifact, NluManifest } from '../nlu/artifact.js';
 import { buildTags, constrainedViterbi, pathToEntities } from '../nlu/decode.js';
-import { packBatch } from '../nlu/encode.js';
+import { forwardInputs, packBatch } from '../nlu/encode.js';
 import { Featurizer, type Encoded, type FeaturizerConfig } from '../nlu/featurize.js';
 import {
   buildForwardGraph,
   buildTrainingGraph,
+  exportWeights,
+  FEATURE_TABLE,
+  WIDE_TABLE,
   initialParams,
   MODEL_DEFAULTS,
   noDecayParams,
@@ -75,6 +78,13 @@ export interface TrainConfig {
   seed: number;
   /** Weight of the entity loss against the intent loss (>= 0). */
   entityLossWeight: number;
+  /** Label smoothing of the intent loss, 0..0.3. */
+  labelSmoothing: number;
+  /**
+   * Update only the feature-table rows a batch looked up (LazyAdam; untouched rows keep their
+   * moments and skip weight decay). Much cheaper per step for large hashed-feature tables.
+   */
+  lazyFeatureTable: boolean;
   /**
    * Intent class weights ∝ count^-power: 0 weighs every example alike, 1 every intent alike.
    * 0..1; a middle value helps rare intents without giving up accuracy on common ones.
@@ -98,6 +108,8 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   devFraction: 0.1,
   seed: 1,
   entityLossWeight: 1,
+  labelSmoothing: 0,
+  lazyFeatureTable: true,
   classWeightPower: 0.25,
 });
 
@@ -184,7 +196,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // parameters and graphs
   const fresh = initialParams(spec, rng.fork('init'));
   const params = options.warmStart ? growParams(fresh, spec, options.warmStart, labels) : fresh;
-  const trainingGraph = buildTrainingGraph(spec, params, config.entityLossWeight);
+  const trainingGraph = buildTrainingGraph(spec, params, {
+    entityLossWeight: config.entityLossWeight,
+    labelSmoothing: config.labelSmoothing,
+  });
   const forward = buildForwardGraph(spec, params);
   const noDecay = new Set(noDecayParams(spec));
   const trainer = await createStepTrainer({
@@ -198,14 +213,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       clipNorm: config.clipNorm,
     },
     noDecay: (name) => noDecay.has(name),
+    lazyRows: (name) => config.lazyFeatureTable && (name === FEATURE_TABLE || name === WIDE_TABLE),
     device,
   });
 
-  const exportWeights = (weights: Map<string, Float32Array>) =>
+  const exportOnnx = (weights: Map<string, Float32Array>) =>
     exportForward(
       forward.graph,
       { intentLogits: forward.intentLogits, tagLogits: forward.tagLogits },
-      weights,
+      exportWeights(weights),
     );
 
   // epochs
@@ -222,14 +238,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       dropoutSites: trainingGraph.dropoutSites,
       signal: options.signal,
       progress: createProgress(options.progress ?? 'auto', log),
-      score: (weights) => scoreDev(exportWeights(weights), devSet, labels, featurizer, device),
+      score: (weights) => scoreDev(exportOnnx(weights), devSet, labels, featurizer, device),
     });
   } finally {
     await trainer.release();
   }
 
   // export and calibrate
-  const onnx = exportWeights(loop.best);
+  const onnx = exportOnnx(loop.best);
   const dev = await scoreDev(onnx, devSet, labels, featurizer, device);
   const calibration = calibrate(dev, devSet, labels.intents, outOfScopeIntent);
   const manifest = buildManifest({
@@ -499,6 +515,7 @@ function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.
     items.map((item) => item.encoded),
     {
       featuresPerToken: spec.featuresPerToken,
+      slotWeights: true,
       featureDropout: { rate: spec.config.featureDropout, rng },
     },
   );
@@ -526,8 +543,8 @@ function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.
     positions: new ort.Tensor('int64', packed.positions, [rows]),
     intentLabels: new ort.Tensor('int64', intentLabels, [batch]),
     intentWeights: new ort.Tensor('float32', intentWeights, [batch]),
-    tagLabels: new ort.Tensor('int64', tagLabels, [batch * rows]),
-    tagWeights: new ort.Tensor('float32', tagWeights, [batch * rows]),
+    tagLabels: new ort.Tensor('int64', tagLabels, [batch, rows]),
+    tagWeights: new ort.Tensor('float32', tagWeights, [batch, rows]),
   };
   const hidden = spec.config.hidden;
   for (const site of input.dropoutSites) {
@@ -585,16 +602,7 @@ async function scoreDev(
         batch.map((i) => devSet[i].encoded),
         { featuresPerToken: k },
       );
-      const out = await session.run({
-        featureIds: new ort.Tensor('int64', packed.featureIds, [packed.batch, packed.rows, k]),
-        featureWeights: new ort.Tensor('float32', packed.featureWeights, [
-          packed.batch,
-          packed.rows,
-          k,
-        ]),
-        tokenMask: new ort.Tensor('float32', packed.tokenMask, [packed.batch, packed.rows]),
-        positions: new ort.Tensor('int64', packed.positions, [packed.rows]),
-      });
+      const out = await session.run(forwardInputs(packed));
       const intents = out.intentLogits.data as Float32Array;
       const tags = out.tagLogits.data as Float32Array;
       batch.forEach((index, b) => {
@@ -680,10 +688,10 @@ function calibrate(
   }
   const oosClass = intents.indexOf(outOfScopeIntent);
   const choice = chooseThreshold(confidences, predicted, labels, classes, oosClass);
-  const criterion =
-    choice.threshold > 0
-      ? `maximises dev macro-F1 over intents with ${outOfScopeIntent} as a class`
-      : `no threshold: dev has no ${outOfScopeIntent} examples to trade off against`;
+  const hasOos = oosClass >= 0 && labels.includes(oosClass);
+  const criterion = hasOos
+    ? `maximises dev macro-F1 over intents with ${outOfScopeIntent} as a class`
+    : `no threshold: dev has no ${outOfScopeIntent} examples to trade off against`;
   return {
     temperature,
     threshold: choice.threshold,

@@ -65,7 +65,7 @@ export function createFakeNlu(version = 'test-v1'): FakeNlu {
   return {
     version,
     intents,
-    entityTypes: ['order_id', 'email'],
+    entityTypes: ['order_id', 'tracking_number', 'email'],
     outOfScopeIntent: 'out_of_scope',
     threshold: 0.5,
     calls,

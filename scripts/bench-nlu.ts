@@ -1,0 +1,386 @@
+/**
+ * Benchmarks the NLU against public data sets and peers, on this machine, in one run, and prints
+ * one table (and writes the numbers as JSON with --json FILE).
+ *
+ *   npx tsx scripts/bench-nlu.ts [--only atis,banking77,latency] [--no-peers] [--json FILE]
+ *
+ * - ATIS (../shared/datasets/atis): train on train, early-stop on dev, report intent accuracy
+ *   and exact-span slot F1 on test. Multi-intent labels are read in sorted order (the importer's
+ *   `normalizeIntent`), so `atis_airfare#atis_flight` and `atis_flight#atis_airfare` are one class.
+ * - Banking77 (../shared/datasets/banking77): a dev split carved from train (10%, seed 1, the
+ *   trainer's stratified carve), accuracy on test. Peers train on the same training part.
+ * - Peers: node-nlp (nlp.js 4.27, defaults; its "None" answer counts as wrong) and a linear SVM
+ *   over TF-IDF word (1-2) and character (2-5) n-grams (scripts/svm-baseline.py, Debian's
+ *   python3-sklearn). Intent only: neither is trained for slots here.
+ * - Latency with the shipped default model (models/default/model): single-message p50/p99 and
+ *   batches of 64, the model's FLOPs per message, and a large MatMul on onnxruntime-node as the
+ *   ceiling those FLOPs are compared with.
+ *
+ * Times are wall-clock on whatever else this machine runs; the load average is printed with them.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { NlpManager } from 'node-nlp';
+import * as ort from 'onnxruntime-node';
+import type { Example } from '../src/data/example.js';
+import { loadDataset } from '../src/data/load.js';
+import { evaluate, type EvalItem } from '../src/eval/metrics.js';
+import { createNluEngine, loadNluEngine, type LoadedNluEngine } from '../src/nlu/runtime.js';
+import { Graph } from '../src/train/graph/graph.js';
+import { exportForward } from '../src/train/graph/export.js';
+import { matMul } from '../src/train/graph/ops/index.js';
+import { createRng } from '../src/train/rng.js';
+import { carveDev } from '../src/train/training-data.js';
+import { train, type TrainOptions } from '../src/train/trainer.js';
+
+const DATA = new URL('../../shared/datasets/', import.meta.url).pathname;
+const DEFAULT_MODEL = new URL('../models/default/model', import.meta.url).pathname;
+const SHOP_DATA = new URL('../models/default/data/nlu.yml', import.meta.url).pathname;
+
+/** Settings per data set; the defaults of src/nlu/model.ts and src/train/trainer.ts otherwise. */
+export const BENCH_SETTINGS: Record<'atis' | 'banking77', Partial<TrainOptions>> = {
+  atis: {},
+  banking77: {},
+};
+
+interface Row {
+  task: string;
+  system: string;
+  intentAccuracy?: number;
+  slotF1?: number;
+  trainSeconds?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  note?: string;
+}
+
+interface Split {
+  train: Example[];
+  dev: Example[];
+  test: Example[];
+}
+
+const rows: Row[] = [];
+const extra: Record<string, unknown> = {};
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const only = valueOf(args, '--only')?.split(',') ?? ['atis', 'banking77', 'latency'];
+  const peers = !args.includes('--no-peers');
+  const jsonOut = valueOf(args, '--json');
+  extra.machine = { cpus: availableParallelism(), loadAverageAtStart: loadavg() };
+
+  if (only.includes('atis')) await benchTask('ATIS', await atisSplit(), 'atis', peers, true);
+  if (only.includes('banking77')) {
+    await benchTask('Banking77', await bankingSplit(), 'banking77', peers, false);
+  }
+  if (only.includes('latency')) await benchLatency();
+
+  extra.loadAverageAtEnd = loadavg();
+  printTable();
+  if (jsonOut) await writeFile(jsonOut, JSON.stringify({ rows, ...extra }, null, 2));
+}
+
+function valueOf(args: string[], flag: string): string | undefined {
+  const at = args.indexOf(flag);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
+// ---- data ----
+
+async function atisSplit(): Promise<Split> {
+  const read = async (part: string) =>
+    (await loadDataset(join(DATA, 'atis', part), { format: 'jointbert' })).examples;
+  return { train: await read('train'), dev: await read('dev'), test: await read('test') };
+}
+
+async function bankingSplit(): Promise<Split> {
+  const all = (await loadDataset(join(DATA, 'banking77', 'train.csv'), { format: 'csv' })).examples;
+  const { train: part, dev } = carveDev(all, 0.1, createRng(1));
+  const test = (await loadDataset(join(DATA, 'banking77', 'test.csv'), { format: 'csv' })).examples;
+  return { train: part, dev, test };
+}
+
+// ---- one task: our model and the peers ----
+
+async function benchTask(
+  task: string,
+  split: Split,
+  key: 'atis' | 'banking77',
+  peers: boolean,
+  slots: boolean,
+): Promise<void> {
+  console.error(
+    `${task}: ${split.train.length} train, ${split.dev.length} dev, ${split.test.length} test`,
+  );
+  const started = Date.now();
+  const result = await train({
+    train: split.train,
+    dev: split.dev,
+    progress: 'log',
+    ...BENCH_SETTINGS[key],
+  });
+  const trainSeconds = (Date.now() - started) / 1000;
+  const engine = await createNluEngine(result.artifact);
+  const { evaluation, latencies } = await evaluateEngine(engine, split.test);
+  await engine.release();
+  const { manifest } = result.artifact;
+  rows.push({
+    task,
+    system: 'Parley (this model)',
+    intentAccuracy: evaluation.intent.accuracy,
+    slotF1: slots ? evaluation.entities.f1 : undefined,
+    trainSeconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    note: `${manifest.training.epochs} epochs (best ${manifest.training.bestEpoch}), ${(result.artifact.onnx.byteLength / 1e6).toFixed(1)} MB`,
+  });
+  extra[`${key}Model`] = {
+    manifest: { ...manifest, featurizer: undefined },
+    history: result.history,
+  };
+
+  if (!peers) return;
+  rows.push(await svmPeer(task, split));
+  rows.push(await nodeNlpPeer(task, split));
+}
+
+/** Intent accuracy (top of the ranking, as the peers answer) and slot F1 on the test set. */
+async function evaluateEngine(
+  engine: LoadedNluEngine,
+  test: Example[],
+): Promise<{ evaluation: ReturnType<typeof evaluate>; latencies: number[] }> {
+  const items: EvalItem[] = [];
+  for (let at = 0; at < test.length; at += 64) {
+    const chunk = test.slice(at, at + 64);
+    const predictions = await engine.predictBatch(chunk.map((e) => e.text));
+    chunk.forEach((example, i) => {
+      items.push({
+        text: example.text,
+        gold: { intent: example.intent, entities: example.entities },
+        predicted: { intent: predictions[i].ranking[0].name, entities: predictions[i].entities },
+      });
+    });
+  }
+  const latencies: number[] = [];
+  for (const example of test.slice(0, 500)) {
+    const started = performance.now();
+    await engine.predict(example.text);
+    latencies.push(performance.now() - started);
+  }
+  return { evaluation: evaluate(items), latencies };
+}
+
+async function svmPeer(task: string, split: Split): Promise<Row> {
+  const folder = await mkdtemp(join(tmpdir(), 'parley-svm-'));
+  try {
+    const tsv = (examples: Example[]) =>
+      examples.map((e) => `${e.intent}\t${e.text.replace(/[\t\n\r]+/g, ' ')}`).join('\n');
+    await writeFile(join(folder, 'train.tsv'), tsv(split.train));
+    await writeFile(join(folder, 'test.tsv'), tsv(split.test));
+    const script = new URL('./svm-baseline.py', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(
+      'python3',
+      [script, join(folder, 'train.tsv'), join(folder, 'test.tsv')],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    const result = JSON.parse(stdout) as {
+      accuracy: number;
+      trainSeconds: number;
+      p50Ms: number;
+      p99Ms: number;
+    };
+    return {
+      task,
+      system: 'linear SVM, TF-IDF word+char',
+      ...pick(result),
+      note: 'sklearn LinearSVC C=1',
+    };
+  } catch (err) {
+    return {
+      task,
+      system: 'linear SVM, TF-IDF word+char',
+      note: `failed: ${(err as Error).message.split('\n')[0]}`,
+    };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+function pick(result: { accuracy: number; trainSeconds: number; p50Ms: number; p99Ms: number }) {
+  return {
+    intentAccuracy: result.accuracy,
+    trainSeconds: result.trainSeconds,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+  };
+}
+
+async function nodeNlpPeer(task: string, split: Split): Promise<Row> {
+  const manager = new NlpManager({
+    languages: ['en'],
+    autoSave: false,
+    autoLoad: false,
+    nlu: { log: false },
+  });
+  for (const example of split.train) manager.addDocument('en', example.text, example.intent);
+  const started = Date.now();
+  await manager.train();
+  const trainSeconds = (Date.now() - started) / 1000;
+
+  let right = 0;
+  const latencies: number[] = [];
+  for (const example of split.test) {
+    const begun = performance.now();
+    const answer = await manager.process('en', example.text);
+    latencies.push(performance.now() - begun);
+    if (answer.intent === example.intent) right++;
+  }
+  return {
+    task,
+    system: 'node-nlp 4.27',
+    intentAccuracy: right / split.test.length,
+    trainSeconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    note: 'defaults; "None" counts as wrong',
+  };
+}
+
+// ---- latency and FLOPs of the shipped model ----
+
+async function benchLatency(): Promise<void> {
+  const texts = (await loadDataset(SHOP_DATA)).examples.map((e) => e.text);
+  const engine = await loadNluEngine(DEFAULT_MODEL);
+
+  for (const text of texts.slice(0, 300)) await engine.predict(text);
+  const single: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const started = performance.now();
+    await engine.predict(texts[i % texts.length]);
+    single.push(performance.now() - started);
+  }
+
+  const batches = 60;
+  for (let b = 0; b < 5; b++) await engine.predictBatch(texts.slice(b * 64, b * 64 + 64));
+  const started = performance.now();
+  for (let b = 0; b < batches; b++) {
+    const at = (b * 64) % (texts.length - 64);
+    await engine.predictBatch(texts.slice(at, at + 64));
+  }
+  const batchSeconds = (performance.now() - started) / 1000;
+  const throughput = (batches * 64) / batchSeconds;
+
+  const rowsPerMessage = meanRows(engine, texts);
+  const flops = flopsPerMessage(engine, rowsPerMessage);
+  const ceiling = await matMulCeiling();
+  await engine.release();
+
+  extra.latency = {
+    singleP50Ms: percentile(single, 50),
+    singleP99Ms: percentile(single, 99),
+    batch64MessagesPerSecond: throughput,
+    meanRowsPerMessage: rowsPerMessage,
+    flopsPerMessage: flops,
+    matMulGflops: ceiling / 1e9,
+    shareOfCeiling: (throughput * flops) / ceiling,
+    messagesPerSecondAtCeiling: ceiling / flops,
+  };
+  rows.push({
+    task: 'shop (default model)',
+    system: 'Parley, predict() one message',
+    p50Ms: percentile(single, 50),
+    p99Ms: percentile(single, 99),
+    note: `${single.length} messages`,
+  });
+  rows.push({
+    task: 'shop (default model)',
+    system: 'Parley, predictBatch() of 64',
+    note:
+      `${throughput.toFixed(0)} msg/s; ${(flops / 1e6).toFixed(2)} MFLOP/msg; MatMul ceiling ` +
+      `${(ceiling / 1e9).toFixed(1)} GFLOP/s -> ${(((throughput * flops) / ceiling) * 100).toFixed(1)}% of it`,
+  });
+}
+
+function meanRows(engine: LoadedNluEngine, texts: string[]): number {
+  const featurizer = (
+    engine as unknown as { featurizer: { encode(t: string): { length: number } } }
+  ).featurizer;
+  return texts.reduce((sum, text) => sum + featurizer.encode(text).length, 0) / texts.length;
+}
+
+/**
+ * Multiply-adds counted as 2 FLOPs, for one message of `rows` rows (tokens + __CLS__): the
+ * feature bag (K ids of H each), per layer the QKV, attention scores and mixing, output
+ * projection and feed-forward, and the two heads. Norms and softmaxes are left out (they are
+ * O(rows * H) and small next to the rest).
+ */
+function flopsPerMessage(engine: LoadedNluEngine, rows: number): number {
+  const { hidden: h, layers, ffn } = engine.manifest.model;
+  const k = (engine.manifest.featurizer as { config: { maxFeaturesPerToken: number } }).config
+    .maxFeaturesPerToken;
+  const tags = engine.manifest.labels.tags.length;
+  const intents = engine.intents.length;
+  const bag = 2 * rows * k * h;
+  const perLayer = 2 * rows * (3 * h * h + h * h + 2 * h * ffn) + 2 * 2 * rows * rows * h;
+  const heads = 2 * rows * h * tags + 2 * h * intents;
+  return bag + layers * perLayer + heads;
+}
+
+/** GFLOP/s of one [n,n] x [n,n] MatMul on onnxruntime-node here, best of several runs. */
+async function matMulCeiling(n = 1024): Promise<number> {
+  const graph = new Graph();
+  const a = graph.input('a', 'float32', [n, n]);
+  const rng = createRng(9);
+  const b = graph.param(
+    'b',
+    [n, n],
+    Float32Array.from({ length: n * n }, () => rng.normal()),
+  );
+  const bytes = exportForward(graph, { c: matMul(a, b) }, new Map([['b', graph.params[0].init]]));
+  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all' });
+  const input = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: n * n }, () => rng.normal()),
+    [n, n],
+  );
+  let best = Infinity;
+  for (let i = 0; i < 12; i++) {
+    const started = performance.now();
+    await session.run({ a: input });
+    best = Math.min(best, (performance.now() - started) / 1000);
+  }
+  await session.release();
+  return (2 * n * n * n) / best;
+}
+
+// ---- output ----
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function printTable(): void {
+  const f = (value: number | undefined, digits: number, scale = 1) =>
+    value === undefined ? '-' : (value * scale).toFixed(digits);
+  const lines = [
+    '| task | system | intent acc % | slot F1 | train s | p50 ms | p99 ms | note |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.task} | ${r.system} | ${f(r.intentAccuracy, 2, 100)} | ${f(r.slotF1, 2, 100)} | ` +
+        `${f(r.trainSeconds, 1)} | ${f(r.p50Ms, 3)} | ${f(r.p99Ms, 3)} | ${r.note ?? ''} |`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+  console.log(JSON.stringify(extra.latency ?? {}, null, 2));
+  console.log(
+    `load average: start ${JSON.stringify(extra.machine)}, end ${JSON.stringify(extra.loadAverageAtEnd)}`,
+  );
+}
+
+await main();

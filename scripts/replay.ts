@@ -1,0 +1,221 @@
+/**
+ * Replays a data set's texts through a RUNNING bot's JSON API (the local adapter) and prints, per
+ * labelled intent, how Parley replied; the fallback and hand-off rates; end-to-end latency
+ * (request sent to JSON parsed, in ms) p50/p99; and the rows the bot stored for the run.
+ *
+ *   npx tsx scripts/replay.ts --data ../shared/datasets/banking77/test.csv [--url URL]
+ *
+ * Every text is sent as the first message of a conversation of its own, so one text's slots
+ * never leak into the next. The bot must be running (`npm start`); the default URL is
+ * http://127.0.0.1:$PORT (3000).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { createLocalApiClient, type ChatReply, type LocalApiClient } from '../src/cli/chat.js';
+import { loadDataset } from '../src/data/load.js';
+import type { DataFormat } from '../src/data/example.js';
+
+interface Flags {
+  data: string;
+  url: string;
+  format?: DataFormat;
+  concurrency: number;
+  limit?: number;
+  user: string;
+  json?: boolean;
+}
+
+interface Outcome {
+  intent: string;
+  kind: string;
+  predicted?: string;
+  ms: number;
+  failed?: string;
+}
+
+const REPLY_KINDS = ['answer', 'ask', 'fallback', 'handoff', 'prompt', 'none'] as const;
+
+function positiveInt(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected >= 1');
+  return number;
+}
+
+async function main(): Promise<void> {
+  const flags = new Command('replay')
+    .requiredOption('--data <path>', 'data set file or folder (CSV, JSONL, Rasa YAML, JointBERT)')
+    .option(
+      '--url <url>',
+      'base URL of the running bot',
+      `http://127.0.0.1:${process.env.PORT ?? 3000}`,
+    )
+    .option('--format <format>', 'data format when it cannot be told from the name')
+    .option('--concurrency <n>', 'requests in flight at once', positiveInt, 4)
+    .option('--limit <n>', 'send only the first n texts', positiveInt)
+    .option('--user <id>', 'user id the messages are stored under', 'replay')
+    .option('--json', 'print the summary as JSON')
+    .parse()
+    .opts<Flags>();
+
+  const dataset = await loadDataset(flags.data, { format: flags.format });
+  const examples = dataset.examples.slice(0, flags.limit ?? dataset.examples.length);
+  const client = createLocalApiClient(flags.url);
+  const before = await client.stats();
+
+  const started = performance.now();
+  const outcomes = await replayAll(client, examples, flags);
+  const wallMs = performance.now() - started;
+  const after = await settledStats(client);
+
+  const summary = summarise(outcomes, wallMs, before, after, flags);
+  process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : render(summary));
+}
+
+/** Sends every text, `concurrency` at a time, in data set order. */
+async function replayAll(
+  client: LocalApiClient,
+  examples: { text: string; intent: string }[],
+  flags: Flags,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(examples.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < examples.length) {
+      const index = next++;
+      outcomes[index] = await replayOne(client, examples[index], flags.user);
+    }
+  }
+  await Promise.all(Array.from({ length: flags.concurrency }, worker));
+  return outcomes;
+}
+
+async function replayOne(
+  client: LocalApiClient,
+  example: { text: string; intent: string },
+  user: string,
+): Promise<Outcome> {
+  const t0 = performance.now();
+  try {
+    const answer: ChatReply = await client.send(example.text, undefined, user);
+    return {
+      intent: example.intent,
+      kind: answer.reply?.kind ?? 'none',
+      predicted: answer.prediction?.intent.name,
+      ms: performance.now() - t0,
+    };
+  } catch (err) {
+    const failed = err instanceof Error ? err.message : String(err);
+    return { intent: example.intent, kind: 'error', ms: performance.now() - t0, failed };
+  }
+}
+
+/** Stats once the bot's write queue is empty (it stores turns behind the replies). */
+async function settledStats(client: LocalApiClient): Promise<Record<string, any>> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const stats = await client.stats();
+    if (stats.writesQueued === 0 || Date.now() > deadline) return stats;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, rank)];
+}
+
+function summarise(
+  outcomes: Outcome[],
+  wallMs: number,
+  before: Record<string, any>,
+  after: Record<string, any>,
+  flags: Flags,
+) {
+  const perIntent = new Map<string, Record<string, number>>();
+  for (const outcome of outcomes) {
+    const row = perIntent.get(outcome.intent) ?? { n: 0, samePredicted: 0 };
+    row.n += 1;
+    row[outcome.kind] = (row[outcome.kind] ?? 0) + 1;
+    if (outcome.predicted === outcome.intent) row.samePredicted += 1;
+    perIntent.set(outcome.intent, row);
+  }
+  const count = (kind: string) => outcomes.filter((o) => o.kind === kind).length;
+  const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+  const delta = (key: string) =>
+    after.counts && before.counts ? after.counts[key] - before.counts[key] : null;
+
+  return {
+    url: flags.url,
+    data: flags.data,
+    sent: outcomes.length,
+    errors: count('error'),
+    firstError: outcomes.find((o) => o.failed)?.failed,
+    replies: Object.fromEntries(REPLY_KINDS.map((kind) => [kind, count(kind)])),
+    fallbackRate: count('fallback') / Math.max(1, outcomes.length),
+    handoffRate: count('handoff') / Math.max(1, outcomes.length),
+    predictedAsLabelled: outcomes.filter((o) => o.predicted === o.intent).length,
+    latencyMs: {
+      p50: round(percentile(latencies, 50)),
+      p99: round(percentile(latencies, 99)),
+      max: round(latencies[latencies.length - 1] ?? 0),
+    },
+    throughputPerS: round(outcomes.length / (wallMs / 1000)),
+    rowsStored: {
+      messagesIn: delta('messagesIn'),
+      messagesOut: delta('messagesOut'),
+      predictions: delta('predictions'),
+      conversations: delta('conversations'),
+      writesStillQueued: after.writesQueued,
+    },
+    modelVersion: after.modelVersion,
+    perIntent: Object.fromEntries([...perIntent.entries()].sort(([a], [b]) => a.localeCompare(b))),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+function render(summary: ReturnType<typeof summarise>): string {
+  const lines: string[] = [];
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  lines.push(
+    `replayed ${summary.sent} texts from ${summary.data} to ${summary.url} (model ${summary.modelVersion})`,
+  );
+  lines.push('');
+  lines.push(
+    `${'intent (labelled)'.padEnd(48)} ${'n'.padStart(5)} ${REPLY_KINDS.slice(0, 4)
+      .map((k) => k.padStart(8))
+      .join(' ')} ${'same'.padStart(6)}`,
+  );
+  for (const [intent, row] of Object.entries(summary.perIntent)) {
+    const kinds = REPLY_KINDS.slice(0, 4).map((kind) => String(row[kind] ?? 0).padStart(8));
+    lines.push(
+      `${intent.slice(0, 48).padEnd(48)} ${String(row.n).padStart(5)} ${kinds.join(' ')} ${String(row.samePredicted).padStart(6)}`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    `replies: ${Object.entries(summary.replies)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )}; errors ${summary.errors}${summary.firstError ? ` (first: ${summary.firstError})` : ''}`,
+  );
+  lines.push(
+    `fallback rate ${pct(summary.fallbackRate)}, hand-off rate ${pct(summary.handoffRate)}, predicted as labelled ${summary.predictedAsLabelled}/${summary.sent}`,
+  );
+  lines.push(
+    `end-to-end latency p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, max ${summary.latencyMs.max} ms; ${summary.throughputPerS} messages/s`,
+  );
+  const rows = summary.rowsStored;
+  lines.push(
+    `rows stored: ${rows.messagesIn} incoming, ${rows.messagesOut} replies, ${rows.predictions} predictions, ${rows.conversations} conversations; writes still queued ${rows.writesStillQueued}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`replay failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

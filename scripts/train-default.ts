@@ -1,0 +1,61 @@
+/**
+ * Trains the shipped default model from the shop data, reproducibly: the same data, settings,
+ * seed and onnxruntime version give a bit-identical model.onnx (its sha256 is printed, and
+ * stored in the manifest).
+ *
+ *   npx tsx scripts/train-default.ts [--out models/default/model]
+ *
+ * The settings below are the defaults of src/nlu/model.ts and src/train/trainer.ts except where
+ * noted; fewer hash buckets keep the artifact at a few MB.
+ */
+import { loadDataset, assertValid } from '../src/data/load.js';
+import { saveArtifact } from '../src/nlu/artifact.js';
+import { train, type TrainOptions } from '../src/train/trainer.js';
+
+const DATA = new URL('../models/default/data/nlu.yml', import.meta.url).pathname;
+const OUT = new URL('../models/default/model', import.meta.url).pathname;
+
+export const DEFAULT_MODEL_SETTINGS: Pick<TrainOptions, 'model' | 'featurizer' | 'training'> = {
+  // 4,096 buckets (instead of 32,768) for hashed n-grams: the shop vocabulary is small, and the
+  // feature table is most of the artifact's size.
+  featurizer: { hashBuckets: 4096 },
+  model: {},
+  training: { seed: 20240611 },
+};
+
+async function main(): Promise<void> {
+  const at = process.argv.indexOf('--out');
+  const out = at >= 0 ? process.argv[at + 1] : OUT;
+  const data = await loadDataset(DATA);
+  assertValid(data);
+
+  const result = await train({
+    train: data.examples,
+    synonyms: data.synonyms,
+    regexes: data.regexes,
+    lookups: data.lookups,
+    ...DEFAULT_MODEL_SETTINGS,
+    progress: 'auto',
+  });
+  await saveArtifact(out, result.artifact);
+  const { manifest } = result.artifact;
+  console.log(
+    JSON.stringify(
+      {
+        out,
+        version: manifest.version,
+        sha256: manifest.onnx.sha256,
+        megabytes: manifest.onnx.bytes / 1e6,
+        epochs: manifest.training.epochs,
+        bestEpoch: manifest.training.bestEpoch,
+        seconds: manifest.training.durationMs / 1000,
+        calibration: manifest.calibration,
+        metrics: manifest.metrics,
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+await main();
