@@ -49,8 +49,10 @@ export function meanNll(
 }
 
 /**
- * The temperature in [0.05, 20] with the lowest dev NLL, by golden-section search on log T
- * (the NLL is unimodal in T for fixed logits). Returns 1 for an empty dev set.
+ * The temperature in [0.25, 10] with the lowest dev NLL, by golden-section search on log T
+ * (the NLL is unimodal in T for fixed logits). Returns 1 for an empty dev set. The lower bound
+ * matters when every dev example is right: the NLL then keeps falling as T goes to 0, and a
+ * small dev set would make every later answer look certain.
  */
 export function fitTemperature(
   logits: ArrayLike<number>,
@@ -60,8 +62,8 @@ export function fitTemperature(
   if (labels.length === 0) return 1;
   const nll = (logT: number) => meanNll(logits, labels, classes, Math.exp(logT));
   const ratio = (Math.sqrt(5) - 1) / 2;
-  let lo = Math.log(0.05);
-  let hi = Math.log(20);
+  let lo = Math.log(0.25);
+  let hi = Math.log(10);
   let a = hi - ratio * (hi - lo);
   let b = lo + ratio * (hi - lo);
   let fa = nll(a);
