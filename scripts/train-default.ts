@@ -10,6 +10,7 @@
  */
 import { loadDataset, assertValid } from '../src/data/load.js';
 import { saveArtifact } from '../src/nlu/artifact.js';
+import { splitFor } from '../src/store/training-examples-repo.js';
 import { train, type TrainOptions } from '../src/train/trainer.js';
 
 const DATA = new URL('../models/default/data/nlu.yml', import.meta.url).pathname;
@@ -29,8 +30,12 @@ async function main(): Promise<void> {
   const data = await loadDataset(DATA);
   assertValid(data);
 
+  // Train on the frozen train split only: the registry scores every later candidate against
+  // the frozen test split, and a v1 that had seen those texts would win every gate unfairly.
+  const trainExamples = data.examples.filter((example) => splitFor(example.text) === 'train');
+
   const result = await train({
-    train: data.examples,
+    train: trainExamples,
     synonyms: data.synonyms,
     regexes: data.regexes,
     lookups: data.lookups,
