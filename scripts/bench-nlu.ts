@@ -3,6 +3,7 @@
  * one table (and writes the numbers as JSON with --json FILE).
  *
  *   npx tsx scripts/bench-nlu.ts [--only atis,banking77,latency] [--no-peers] [--json FILE]
+ *                                [--model DIR (for latency; models/default/model by default)]
  *
  * - ATIS (../shared/datasets/atis): train on train, early-stop on dev, report intent accuracy
  *   and exact-span slot F1 on test. Multi-intent labels are read in sorted order (the importer's
@@ -19,6 +20,7 @@
  * Times are wall-clock on whatever else this machine runs; the load average is printed with them.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +41,9 @@ import { train, type TrainOptions } from '../src/train/trainer.js';
 const DATA = new URL('../../shared/datasets/', import.meta.url).pathname;
 const DEFAULT_MODEL = new URL('../models/default/model', import.meta.url).pathname;
 const SHOP_DATA = new URL('../models/default/data/nlu.yml', import.meta.url).pathname;
+/** Debian's python3-sklearn lives in the system Python, which a pyenv shim may hide. */
+const PYTHON =
+  process.env.PARLEY_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 /** Settings per data set; the defaults of src/nlu/model.ts and src/train/trainer.ts otherwise. */
 export const BENCH_SETTINGS: Record<'atis' | 'banking77', Partial<TrainOptions>> = {
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
   if (only.includes('banking77')) {
     await benchTask('Banking77', await bankingSplit(), 'banking77', peers, false);
   }
-  if (only.includes('latency')) await benchLatency();
+  if (only.includes('latency')) await benchLatency(valueOf(args, '--model') ?? DEFAULT_MODEL);
 
   extra.loadAverageAtEnd = loadavg();
   printTable();
@@ -183,7 +188,7 @@ async function svmPeer(task: string, split: Split): Promise<Row> {
     await writeFile(join(folder, 'test.tsv'), tsv(split.test));
     const script = new URL('./svm-baseline.py', import.meta.url).pathname;
     const { stdout } = await promisify(execFile)(
-      'python3',
+      PYTHON,
       [script, join(folder, 'train.tsv'), join(folder, 'test.tsv')],
       { maxBuffer: 64 * 1024 * 1024 },
     );
@@ -252,27 +257,32 @@ async function nodeNlpPeer(task: string, split: Split): Promise<Row> {
 
 // ---- latency and FLOPs of the shipped model ----
 
-async function benchLatency(): Promise<void> {
+async function benchLatency(model: string): Promise<void> {
   const texts = (await loadDataset(SHOP_DATA)).examples.map((e) => e.text);
-  const engine = await loadNluEngine(DEFAULT_MODEL);
+  const engine = await loadNluEngine(model);
 
   for (const text of texts.slice(0, 300)) await engine.predict(text);
   const single: number[] = [];
+  const singleCpu = process.cpuUsage();
   for (let i = 0; i < 3000; i++) {
     const started = performance.now();
     await engine.predict(texts[i % texts.length]);
     single.push(performance.now() - started);
   }
+  const singleCpuMs = cpuMs(process.cpuUsage(singleCpu)) / single.length;
 
   const batches = 60;
   for (let b = 0; b < 5; b++) await engine.predictBatch(texts.slice(b * 64, b * 64 + 64));
   const started = performance.now();
+  const batchCpu = process.cpuUsage();
   for (let b = 0; b < batches; b++) {
     const at = (b * 64) % (texts.length - 64);
     await engine.predictBatch(texts.slice(at, at + 64));
   }
   const batchSeconds = (performance.now() - started) / 1000;
   const throughput = (batches * 64) / batchSeconds;
+  // Messages per second of CPU time: what one core does when nothing else competes for it.
+  const perCpuSecond = (batches * 64) / (cpuMs(process.cpuUsage(batchCpu)) / 1000);
 
   const rowsPerMessage = meanRows(engine, texts);
   const flops = flopsPerMessage(engine, rowsPerMessage);
@@ -282,7 +292,9 @@ async function benchLatency(): Promise<void> {
   extra.latency = {
     singleP50Ms: percentile(single, 50),
     singleP99Ms: percentile(single, 99),
+    singleCpuMsPerMessage: singleCpuMs,
     batch64MessagesPerSecond: throughput,
+    batch64MessagesPerCpuSecond: perCpuSecond,
     meanRowsPerMessage: rowsPerMessage,
     flopsPerMessage: flops,
     matMulGflops: ceiling / 1e9,
@@ -294,15 +306,20 @@ async function benchLatency(): Promise<void> {
     system: 'Parley, predict() one message',
     p50Ms: percentile(single, 50),
     p99Ms: percentile(single, 99),
-    note: `${single.length} messages`,
+    note: `${single.length} messages; ${singleCpuMs.toFixed(3)} ms CPU each`,
   });
   rows.push({
     task: 'shop (default model)',
     system: 'Parley, predictBatch() of 64',
     note:
-      `${throughput.toFixed(0)} msg/s; ${(flops / 1e6).toFixed(2)} MFLOP/msg; MatMul ceiling ` +
+      `${throughput.toFixed(0)} msg/s (${perCpuSecond.toFixed(0)} per CPU-second); ` +
+      `${(flops / 1e6).toFixed(2)} MFLOP/msg; MatMul ceiling ` +
       `${(ceiling / 1e9).toFixed(1)} GFLOP/s -> ${(((throughput * flops) / ceiling) * 100).toFixed(1)}% of it`,
   });
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 function meanRows(engine: LoadedNluEngine, texts: string[]): number {

@@ -41,7 +41,10 @@ import {
   logSoftmax,
   maximum,
   neg,
+  pow,
   reduceMean,
+  sqrt,
+  sub,
   gather,
   gelu,
   layerNorm,
@@ -359,21 +362,20 @@ function encodeAndPredict(
 ): { intentLogits: Value; tagLogits: Value } {
   const drop = (x: Value, site: string) => (dropout ? dropout.apply(x, site) : x);
   const p = (name: string) => w.get(name) as Value;
+  const norm: Norm = (x, name) =>
+    (dropout ? layerNorm : fusableLayerNorm)(x, p(`${name}.g`), p(`${name}.b`), LAYER_NORM_EPSILON);
 
   // Feature bag [B,T,H] from the gathered rows [B,T,K,H] (see the top of this file); plus
   // positions [T,H].
   const bag = featureBag(p(FEATURE_TABLE), inputs);
   const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
-  let x = drop(
-    layerNorm(embedded, p('embed.norm.g'), p('embed.norm.b'), LAYER_NORM_EPSILON),
-    'embed',
-  );
+  let x = drop(norm(embedded, 'embed.norm'), 'embed');
 
   const bias = attentionBias(inputs.tokenMask); // [B,1,1,T]
   for (let l = 0; l < spec.config.layers; l++) {
-    x = encoderLayer(x, bias, l, spec.config, p, drop);
+    x = encoderLayer(x, bias, l, spec.config, p, drop, norm);
   }
-  const out = drop(layerNorm(x, p('final.norm.g'), p('final.norm.b'), LAYER_NORM_EPSILON), 'head');
+  const out = drop(norm(x, 'final.norm'), 'head');
 
   let intentLogits = intentHead(out, inputs.tokenMask, spec.config, p);
   if (spec.config.wideIntent) {
@@ -393,6 +395,21 @@ function featureBag(table: Value, inputs: ModelInputs): Value {
     : mul(reduceSum(gathered, [2]), unsqueeze(inputs.rowScale as Value, [2]));
 }
 
+/** Layer norm of x with the gain `<name>.g` and bias `<name>.b`. */
+type Norm = (x: Value, name: string) => Value;
+
+/**
+ * Layer normalisation written as onnxruntime's LayerNormFusion expects it (ReduceMean, Sub,
+ * Pow 2, ReduceMean, Add eps, Sqrt, Div, Mul, Add; checked against onnxruntime-node 1.30), so
+ * the exported graph runs one LayerNormalization kernel per norm. Same function as the
+ * training graph's `layerNorm`.
+ */
+function fusableLayerNorm(x: Value, gain: Value, bias: Value, epsilon: number): Value {
+  const centered = sub(x, reduceMean(x, [-1], true));
+  const variance = reduceMean(pow(centered, 2), [-1], true);
+  return add(mul(div(centered, sqrt(add(variance, epsilon))), gain), bias);
+}
+
 function linear(x: Value, weight: Value, bias: Value): Value {
   return add(matMul(x, weight), bias);
 }
@@ -405,23 +422,14 @@ function encoderLayer(
   config: ModelConfig,
   p: (name: string) => Value,
   drop: (x: Value, site: string) => Value,
+  norm: Norm,
 ): Value {
   const name = `encoder.${layer}`;
-  const normed = layerNorm(
-    x,
-    p(`${name}.attn.norm.g`),
-    p(`${name}.attn.norm.b`),
-    LAYER_NORM_EPSILON,
-  );
+  const normed = norm(x, `${name}.attn.norm`);
   const attended = selfAttention(normed, bias, name, config, p);
   const afterAttention = add(x, drop(attended, `${layer}.attn`));
 
-  const normed2 = layerNorm(
-    afterAttention,
-    p(`${name}.ffn.norm.g`),
-    p(`${name}.ffn.norm.b`),
-    LAYER_NORM_EPSILON,
-  );
+  const normed2 = norm(afterAttention, `${name}.ffn.norm`);
   const inner = gelu(linear(normed2, p(`${name}.ffn.in.w`), p(`${name}.ffn.in.b`)));
   const ffnOut = linear(inner, p(`${name}.ffn.out.w`), p(`${name}.ffn.out.b`));
   return add(afterAttention, drop(ffnOut, `${layer}.ffn`));

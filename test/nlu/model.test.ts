@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { checkArtifact } from '../../src/nlu/artifact.js';
+import { FEATURE_TABLE, WIDE_TABLE } from '../../src/nlu/model.js';
 import { createNluEngine } from '../../src/nlu/runtime.js';
 import { toyExamples, trainToy } from './toy.js';
 
@@ -32,5 +34,42 @@ describe('joint model training', () => {
     expect(Buffer.from(a.artifact.onnx).equals(Buffer.from(b.artifact.onnx))).toBe(true);
     expect(a.artifact.manifest.onnx.sha256).toBe(b.artifact.manifest.onnx.sha256);
     expect(a.artifact.manifest.onnx.sha256).not.toBe(c.artifact.manifest.onnx.sha256);
+  });
+});
+
+describe('model options', () => {
+  it('learns the toy set with mean pooling and the wide intent path too', async () => {
+    const { artifact } = await trainToy({
+      model: {
+        hidden: 32,
+        layers: 1,
+        heads: 2,
+        ffn: 64,
+        intentPooling: 'cls+mean',
+        wideIntent: true,
+      },
+    });
+    const loaded = checkArtifact(artifact);
+    expect(loaded.weights.get('intent.head.w')?.dims).toEqual([64, 4]);
+    expect(loaded.weights.get(WIDE_TABLE)?.dims).toEqual([loaded.featurizer.featureCount, 4]);
+
+    const engine = await createNluEngine(artifact);
+    const data = toyExamples();
+    const predictions = await engine.predictBatch(data.map((e) => e.text));
+    expect(predictions.map((p) => p.ranking[0].name)).toEqual(data.map((e) => e.intent));
+    await engine.release();
+  });
+
+  it('exports the padding row of the feature tables as zeros', async () => {
+    const { artifact } = await trainToy({
+      training: { epochs: 2 },
+      model: { hidden: 32, layers: 1, heads: 2, ffn: 64, wideIntent: true },
+    });
+    const { weights } = checkArtifact(artifact);
+    const table = weights.get(FEATURE_TABLE)!;
+    expect(Array.from(table.data.subarray(0, 32)).every((v) => v === 0)).toBe(true);
+    expect(Array.from(table.data.subarray(32, 64)).some((v) => v !== 0)).toBe(true);
+    const wide = weights.get(WIDE_TABLE)!;
+    expect(Array.from(wide.data.subarray(0, 4)).every((v) => v === 0)).toBe(true);
   });
 });
