@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NluEngine } from '../../src/nlu/types.js';
 import { openStore } from '../../src/store/store.js';
 import { createFakeNlu, silentLogger } from '../conversation/doubles.js';
-import { SERVER_URL } from '../conversation/databases.js';
+import { createServerDatabase, SERVER_URL } from '../conversation/databases.js';
 import { startTestApp, type TestApp } from './harness.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -26,8 +26,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('stop', () => {
   it('finishes messages in flight and their writes, then refuses connections', async () => {
+    // A server database when there is one (faster to open than PGlite), else PGlite.
+    const server = SERVER_URL ? await createServerDatabase('stop') : undefined;
     const nlu = createFakeNlu();
-    const t = await startTestApp({}, { nlu: slow(nlu, 300) });
+    const env: Record<string, string> = server ? { DATABASE_URL: server.url } : {};
+    const t = await startTestApp(env, { nlu: slow(nlu, 300) });
     const dataDir = t.app.parts.store!.location;
 
     const inFlight = t.post('/api/messages', { text: 'where is order A1234' });
@@ -40,12 +43,15 @@ describe('stop', () => {
     await expect(fetch(`${t.url}/healthz`)).rejects.toThrow();
 
     // The turn was stored before the store closed.
-    const reopened = await openStore({ dataDir, logger: silentLogger });
+    const reopened = server
+      ? await openStore({ databaseUrl: server.url, dataDir: '.', logger: silentLogger })
+      : await openStore({ dataDir, logger: silentLogger });
     const counts = await reopened.db.execute('select count(*)::int as n from predictions');
     await reopened.close();
     const rows = Array.isArray(counts) ? counts : (counts as { rows: unknown[] }).rows;
     expect(rows).toEqual([{ n: 1 }]);
     await t.close();
+    await server?.drop();
   });
 });
 
