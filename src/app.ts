@@ -264,7 +264,8 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     });
     server = created;
     const address = created.address() as AddressInfo;
-    url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+    const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+    url = `http://${host}:${address.port}`;
   }
 
   async function stop(): Promise<void> {
