@@ -105,7 +105,8 @@ const DEFAULT_DRAIN_MS = 10_000;
 const STORE_WAIT_MS = 24 * 60 * 60 * 1000;
 
 export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
-  const log = (options.logger ?? rootLogger()).child({ component: 'app' });
+  const base = options.logger ?? rootLogger();
+  const log = base.child({ component: 'app' });
   let parts: AppParts | undefined;
   let server: Server | undefined;
   let url = '';
@@ -121,20 +122,24 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     checkDomainAgainstModel(domain, engine);
 
     const { store, port } = await openConversationStore();
-    const gateway = createStoreGateway({ store: port, logger: log, ...options.gateway });
+    const gateway = createStoreGateway({
+      store: port,
+      logger: base.child({ component: 'store-gateway' }),
+      ...options.gateway,
+    });
     let adapters: RunningAdapter[] = [];
     const conversation = createConversationService({
       store: gateway,
       nlu: currentEngine,
       domain,
       config,
-      logger: log.child({ component: 'conversation' }),
+      logger: base.child({ component: 'conversation' }),
       notifier: options.notifier ?? (() => escalationNotifier(adapters, config)),
     });
     const feedback = createFeedbackService({
       store: gateway,
       nlu: currentEngine,
-      logger: log.child({ component: 'feedback' }),
+      logger: base.child({ component: 'feedback' }),
     });
 
     const http = createHttp(gateway);
@@ -154,15 +159,16 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
 
   /** PGlite opens now or fails start; a server that is down is waited for in the background. */
   async function openConversationStore() {
+    const storeLog = base.child({ component: 'store' });
     if (!config.DATABASE_URL) {
-      const store = await openStore({ dataDir: config.PARLEY_DATA_DIR, logger: log });
+      const store = await openStore({ dataDir: config.PARLEY_DATA_DIR, logger: storeLog });
       return { store, port: createConversationStore(store) };
     }
     const open = (waitForDatabaseMs: number) =>
       openStore({
         databaseUrl: config.DATABASE_URL,
         dataDir: config.PARLEY_DATA_DIR,
-        logger: log,
+        logger: storeLog,
         waitForDatabaseMs,
       });
     try {
@@ -227,7 +233,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
       feedback,
       admin: options.admin,
       http,
-      logger: log,
+      logger: base,
       modelVersion: () => currentEngine().version,
       stats: () => stats(gateway),
     };
