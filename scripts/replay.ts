@@ -11,6 +11,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { createLocalApiClient, type ChatReply, type LocalApiClient } from '../src/cli/chat.js';
+import { sendLogsToStderr } from '../src/core/log.js';
 import { loadDataset } from '../src/data/load.js';
 import type { DataFormat } from '../src/data/example.js';
 
@@ -41,6 +42,8 @@ function positiveInt(value: string): number {
 }
 
 async function main(): Promise<void> {
+  // stdout is for the summary alone.
+  sendLogsToStderr();
   const flags = new Command('replay')
     .requiredOption('--data <path>', 'data set file or folder (CSV, JSONL, Rasa YAML, JointBERT)')
     .option(
@@ -154,6 +157,10 @@ function summarise(
     fallbackRate: count('fallback') / Math.max(1, outcomes.length),
     handoffRate: count('handoff') / Math.max(1, outcomes.length),
     predictedAsLabelled: outcomes.filter((o) => o.predicted === o.intent).length,
+    topPredicted: topCounts(
+      outcomes.map((o) => o.predicted ?? '(none)'),
+      8,
+    ),
     latencyMs: {
       p50: round(percentile(latencies, 50)),
       p99: round(percentile(latencies, 99)),
@@ -170,6 +177,13 @@ function summarise(
     modelVersion: after.modelVersion,
     perIntent: Object.fromEntries([...perIntent.entries()].sort(([a], [b]) => a.localeCompare(b))),
   };
+}
+
+/** The `n` most frequent values with their counts, most frequent first. */
+function topCounts(values: string[], n: number): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
 }
 
 function round(value: number): number {
@@ -202,6 +216,7 @@ function render(summary: ReturnType<typeof summarise>): string {
     `replies: ${replies.join(', ')}; errors ${summary.errors}${firstError}`,
     `fallback rate ${pct(summary.fallbackRate)}, hand-off rate ${pct(summary.handoffRate)}, ` +
       `predicted as labelled ${summary.predictedAsLabelled}/${summary.sent}`,
+    `most predicted: ${summary.topPredicted.map(([name, n]) => `${name} ${n}`).join(', ')}`,
     `end-to-end latency p50 ${ms.p50} ms, p99 ${ms.p99} ms, max ${ms.max} ms; ` +
       `${summary.throughputPerS} messages/s`,
     `rows stored: ${rows.messagesIn} incoming, ${rows.messagesOut} replies, ` +
