@@ -11,9 +11,13 @@
  * PyTorch's AdamW update order (decay uses p before the Adam step). The graph computes the
  * same value as (lr·√b₂ / b₁) · m' / (√v' + ε·√b₂) with bᵢ = 1 − βᵢᵗ, which moves the bias
  * corrections onto scalars and saves one pass over every param per step.
+ *
+ * A row target updates only the rows of a table that the batch touched (LazyAdam, as for
+ * sparse embeddings): the other rows keep their weights and moments, and skip decay.
  */
 import type { Graph, Value } from './graph/graph.js';
 import { add, div, maximum, mul, pow, sub } from './graph/ops/arithmetic.js';
+import { gather } from './graph/ops/gather.js';
 import { reduceSum } from './graph/ops/reduce.js';
 import { sqrt } from './graph/ops/unary.js';
 
@@ -30,11 +34,24 @@ export interface AdamWOptions {
   clipNorm?: number;
 }
 
-/** The state values of one param in the step graph: inputs and their updated outputs. */
+/** What to update: a whole param, or (with `rows`) only some rows of a table. */
+export interface AdamWTarget {
+  param: Value;
+  /** Same shape as param, or [U, ..row] for the rows listed in `rows`. */
+  grad: Value;
+  /** Distinct row ids, int64 [U], for a row update. */
+  rows?: Value;
+}
+
+/** The state of one target in the step graph: inputs, and their updated values as outputs. */
 export interface AdamWSlot {
   param: Value;
+  /** Full-size moment inputs. */
   m: Value;
   v: Value;
+  /** Row ids the new values belong to (row targets only). */
+  rows?: Value;
+  /** Whole new tensors, or the new rows [U, ..row] for a row target. */
   newParam: Value;
   newM: Value;
   newV: Value;
@@ -50,11 +67,10 @@ export interface AdamWGraph {
   slots: AdamWSlot[];
 }
 
-/** Appends the AdamW update for every param to `graph`. `grads` is keyed by param name. */
+/** Appends the AdamW update for every target to `graph`. */
 export function buildAdamW(
   graph: Graph,
-  params: readonly Value[],
-  grads: Map<string, Value>,
+  targets: readonly AdamWTarget[],
   options: AdamWOptions,
   noDecay: (paramName: string) => boolean = () => false,
 ): AdamWGraph {
@@ -63,10 +79,7 @@ export function buildAdamW(
   const step = graph.input(graph.unusedName('optim.step'), 'float32', []);
 
   // global norm: squares are reused by the second-moment update below
-  const squares = params.map((p) => {
-    const g = grads.get(p.name)!;
-    return mul(g, g);
-  });
+  const squares = targets.map((t) => mul(t.grad, t.grad));
   const gradNorm = sqrt(squares.map((s) => reduceSum(s, [])).reduce((a, b) => add(a, b)));
   const scale = clipNorm === undefined ? undefined : div(clipNorm, maximum(gradNorm, clipNorm));
 
@@ -78,15 +91,16 @@ export function buildAdamW(
   const epsHat = mul(rootB2, eps);
   const keep = sub(1, mul(lr, weightDecay));
 
-  const slots = params.map((param, i): AdamWSlot => {
+  const slots = targets.map(({ param, grad, rows }, i): AdamWSlot => {
     const shape = [...param.shape];
     const m = graph.input(graph.unusedName(`optim.m.${param.name}`), 'float32', shape);
     const v = graph.input(graph.unusedName(`optim.v.${param.name}`), 'float32', shape);
-    const newM = add(mul(m, beta1), mul(grads.get(param.name)!, mCoef));
-    const newV = add(mul(v, beta2), mul(squares[i], vCoef));
+    const pick = (x: Value): Value => (rows ? gather(x, rows) : x);
+    const newM = add(mul(pick(m), beta1), mul(grad, mCoef));
+    const newV = add(mul(pick(v), beta2), mul(squares[i], vCoef));
     const update = mul(div(newM, add(sqrt(newV), epsHat)), stepSize);
-    const decayed = weightDecay === 0 || noDecay(param.name) ? param : mul(param, keep);
-    return { param, m, v, newParam: sub(decayed, update), newM, newV };
+    const decayed = weightDecay === 0 || noDecay(param.name) ? pick(param) : mul(pick(param), keep);
+    return { param, m, v, rows, newParam: sub(decayed, update), newM, newV };
   });
 
   return { lr, step, gradNorm, slots };

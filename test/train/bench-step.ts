@@ -4,11 +4,12 @@
  * Batch 32, seq 24, K = 24 feature ids per token from a 32k × 128 table, 2 pre-LN transformer
  * layers of width 128, a 40-tag head and a 30-intent head.
  */
+import os from 'node:os';
 import { createStepTrainer } from '../../src/train/step-trainer.js';
 import { buildTinyTransformer, tinyBatch, type TinyConfig } from './tiny-transformer.js';
 
 const CONFIG: TinyConfig = {
-  vocab: 32768,
+  vocab: Number(process.env.BENCH_VOCAB ?? 32768),
   width: 128,
   heads: 4,
   layers: 2,
@@ -31,21 +32,28 @@ const trainer = await createStepTrainer({
   optimizer: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 },
   noDecay: (name) => name.endsWith('.b') || name.includes('.ln') || name.startsWith('final.'),
   device,
+  // BENCH_LAZY=1 updates the feature table by rows (LazyAdam) instead of densely
+  lazyRows: process.env.BENCH_LAZY === '1' ? (name) => name === 'embed.features' : undefined,
 });
 const t1 = performance.now();
-const batches = Array.from({ length: 4 }, (_, i) => tinyBatch(CONFIG, 32, 24, i + 1));
+// BENCH_UNIFORM=1 draws word ids uniformly (worst case for row updates)
+const zipf = process.env.BENCH_UNIFORM !== '1';
+const batches = Array.from({ length: 4 }, (_, i) => tinyBatch(CONFIG, 32, 24, i + 1, zipf));
 
 const warmup = 3;
 const times: number[] = [];
+let cpuStart = process.cpuUsage();
 let first = 0;
 let last = 0;
 for (let i = 0; i < warmup + steps; i++) {
   const start = performance.now();
   const r = await trainer.step(batches[i % batches.length], 1e-3);
+  if (i === warmup - 1) cpuStart = process.cpuUsage();
   if (i >= warmup) times.push(performance.now() - start);
   if (i === 0) first = r.loss;
   last = r.loss;
 }
+const cpu = process.cpuUsage(cpuStart);
 await trainer.release();
 
 times.sort((a, b) => a - b);
@@ -54,12 +62,17 @@ const params = model.graph.params.reduce((n, p) => n + p.init.length, 0);
 console.log(
   JSON.stringify({
     device,
+    lazy: process.env.BENCH_LAZY === '1',
+    zipf,
     params,
     buildAndSessionMs: Math.round(t1 - t0),
     steps,
     meanMs: Number(mean.toFixed(1)),
     medianMs: Number(times[times.length >> 1].toFixed(1)),
     minMs: Number(times[0].toFixed(1)),
+    // CPU time of the whole process (all ORT threads) per step: less sensitive to other load
+    cpuMsPerStep: Number(((cpu.user + cpu.system) / 1000 / steps).toFixed(1)),
+    loadAverage: os.loadavg()[0],
     firstLoss: first,
     lastLoss: last,
   }),

@@ -282,6 +282,37 @@ describe('step trainer behaviour', () => {
     await trainer.release();
   });
 
+  it('refuses a second step while one is running', async () => {
+    const g = new Graph();
+    const p = g.param('p', [2], Float32Array.from([1, 2]));
+    const trainer = await createStepTrainer({
+      graph: g,
+      loss: op.reduceSum(op.mul(p, p), []),
+      optimizer: ADAM,
+    });
+    const first = trainer.step({}, 0.1);
+    await expect(trainer.step({}, 0.1)).rejects.toSatisfy((err: unknown) =>
+      isParleyError(err, 'CONFLICT'),
+    );
+    await first;
+    expect(trainer.steps).toBe(1);
+    await trainer.release();
+  });
+
+  it('refuses extra outputs that are not float32', async () => {
+    const g = new Graph();
+    const p = g.param('p', [2], Float32Array.from([1, 2]));
+    const loss = op.reduceSum(op.mul(p, p), []);
+    const extraOutputs = { positive: op.greater(p, 0) };
+    await expect(
+      createStepTrainer({ graph: g, loss, optimizer: ADAM, extraOutputs }),
+    ).rejects.toSatisfy(
+      (err: unknown) =>
+        isParleyError(err, 'GRAPH_SHAPE') &&
+        /positive must be float32/.test((err as Error).message),
+    );
+  });
+
   it('names a missing feed', async () => {
     const g = new Graph();
     const x = g.input('x', 'float32', [2]);
@@ -311,7 +342,7 @@ describe('cuda device', () => {
     expect((caught as Error).message).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci');
   });
 
-  it('refuses device cuda with DEVICE_UNAVAILABLE rather than a raw stack when it cannot run', async () => {
+  it('refuses device cuda with DEVICE_UNAVAILABLE when it cannot run', async () => {
     const g = new Graph();
     const p = g.param('p', [2], new Float32Array(2));
     const attempt = createStepTrainer({
@@ -332,5 +363,97 @@ describe('cuda device', () => {
         (err: unknown) => expect(isParleyError(err, 'DEVICE_UNAVAILABLE')).toBe(true),
       );
     }
+  });
+});
+
+describe('lazyRows (row-wise AdamW for embedding tables)', () => {
+  const opts: AdamWOptions = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.5 };
+  const width = 2;
+  const ra = [1, -2, 0.5, 3, -1, 1, 2, 2]; // per looked-up row of lookup a, [4, 2]
+  const rb = [-0.5, 1, 1, 1]; // lookup b, [2, 2]
+
+  async function lazyTrainer() {
+    const g = new Graph();
+    const start = Float32Array.from({ length: 6 * width }, (_, i) => 0.1 * i - 0.3);
+    const table = g.param('table', [6, width], start);
+    const a = g.input('a', 'int64', [4]);
+    const b = g.input('b', 'int64', [2]);
+    const term = (ids: typeof a, r: number[], name: string) =>
+      op.reduceSum(
+        op.mul(op.gather(table, ids), g.constant(name, r, 'float32', [r.length / width, width])),
+        [],
+      );
+    const loss = op.add(term(a, ra, 'ra'), term(b, rb, 'rb'));
+    const trainer = await createStepTrainer({
+      graph: g,
+      loss,
+      optimizer: opts,
+      lazyRows: (n) => n === 'table',
+    });
+    return { trainer, start };
+  }
+
+  it('updates only the looked-up rows, as LazyAdam with decoupled decay', async () => {
+    const { trainer, start } = await lazyTrainer();
+    const batches = [
+      { a: [0, 0, 2, 3], b: [3, 0] },
+      { a: [2, 5, 5, 1], b: [1, 1] },
+      { a: [0, 1, 1, 1], b: [4, 0] },
+    ];
+    const lr = 0.1;
+    const p = Array.from(start);
+    const m = p.map(() => 0);
+    const v = p.map(() => 0);
+    for (const [i, batch] of batches.entries()) {
+      const feeds = {
+        a: new ort.Tensor('int64', BigInt64Array.from(batch.a.map(BigInt)), [4]),
+        b: new ort.Tensor('int64', BigInt64Array.from(batch.b.map(BigInt)), [2]),
+      };
+      const result = await trainer.step(feeds, lr);
+
+      // reference: summed row gradients, then AdamW on the touched rows only
+      const grads = new Map<number, number[]>();
+      const addRow = (row: number, r: number[], k: number) => {
+        const gRow = grads.get(row) ?? [0, 0];
+        grads.set(
+          row,
+          gRow.map((x, j) => x + r[k * width + j]),
+        );
+      };
+      batch.a.forEach((row, k) => addRow(row, ra, k));
+      batch.b.forEach((row, k) => addRow(row, rb, k));
+      const norm = Math.sqrt([...grads.values()].flat().reduce((s, x) => s + x * x, 0));
+      expect(result.gradNorm).toBeCloseTo(norm, 5);
+      const t = i + 1;
+      for (const [row, gRow] of grads) {
+        gRow.forEach((gj, j) => {
+          const k = row * width + j;
+          m[k] = opts.beta1 * m[k] + (1 - opts.beta1) * gj;
+          v[k] = opts.beta2 * v[k] + (1 - opts.beta2) * gj * gj;
+          const mHat = m[k] / (1 - opts.beta1 ** t);
+          const vHat = v[k] / (1 - opts.beta2 ** t);
+          p[k] = p[k] * (1 - lr * opts.weightDecay) - (lr * mHat) / (Math.sqrt(vHat) + opts.eps);
+        });
+      }
+    }
+    const got = Array.from(trainer.params().get('table')!);
+    got.forEach((x, k) => expect(x, `table[${k}]`).toBeCloseTo(p[k], 5));
+    expect(got.slice(4 * width, 5 * width)).not.toEqual(
+      Array.from(start.slice(4 * width, 5 * width)),
+    );
+    await trainer.release();
+  });
+
+  it('refuses a lazy param that is read by anything but gather', async () => {
+    const g = new Graph();
+    const w = g.param('w', [2, 2], new Float32Array(4));
+    const loss = op.reduceSum(op.matMul(w, w), []);
+    await expect(
+      createStepTrainer({ graph: g, loss, optimizer: ADAM, lazyRows: () => true }),
+    ).rejects.toSatisfy(
+      (err: unknown) =>
+        isParleyError(err, 'GRAPH_SHAPE') &&
+        /lazyRows param w is read by MatMul/.test((err as Error).message),
+    );
   });
 });

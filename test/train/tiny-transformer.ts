@@ -107,12 +107,16 @@ export function buildTinyTransformer(cfg: TinyConfig): TinyModel {
   return { graph: g, loss: op.add(tagLoss, intentLoss), tagLogits, intentLogits };
 }
 
-/** A synthetic batch whose tags and intents are functions of the feature ids (learnable). */
+/**
+ * A synthetic batch whose tags and intents are functions of the feature ids (learnable). Word
+ * ids are uniform, or log-uniform with `zipf` (realistic: few distinct rows per batch).
+ */
 export function tinyBatch(
   cfg: TinyConfig,
   batch: number,
   seq: number,
   seed: number,
+  zipf = false,
 ): Record<string, ort.Tensor> {
   const random = rng(seed);
   const ids = new BigInt64Array(batch * seq * cfg.features);
@@ -122,7 +126,10 @@ export function tinyBatch(
   for (let b = 0; b < batch; b++) {
     const len = Math.max(2, Math.floor(seq * (0.5 + random() / 2)));
     for (let s = 0; s < seq; s++) {
-      const word = Math.floor(random() * cfg.vocab);
+      // log-uniform word ids: a few words are frequent and most are rare, as in real text
+      const word = zipf
+        ? Math.floor(Math.pow(cfg.vocab, random())) - 1
+        : Math.floor(random() * cfg.vocab);
       for (let k = 0; k < cfg.features; k++) {
         // the first id names the word; the rest are hashed "n-grams" of it
         ids[(b * seq + s) * cfg.features + k] = BigInt(

@@ -95,7 +95,13 @@ export function buildModel(
     }
   }
   const renamed = (name: string): string => rename.get(name) ?? name;
-  const nodeSpecs = nodes.map((n) => nodeSpec(n, renamed));
+  const siblings = new Map<number, GraphNode[]>();
+  for (const n of nodes) {
+    if (n.sibling) siblings.set(n.sibling.id, [...(siblings.get(n.sibling.id) ?? []), n]);
+  }
+  const nodeSpecs = nodes
+    .filter((n) => !n.sibling)
+    .map((n) => nodeSpec([n, ...(siblings.get(n.id) ?? [])], renamed));
   for (const node of extra) nodeSpecs.push({ ...node, inputs: node.inputs.map(renamed) });
 
   return encodeModel({
@@ -123,18 +129,25 @@ function neededNodes(graph: Graph, outputs: Value[]): { nodes: GraphNode[]; leav
     else {
       nodes.push(producer);
       stack.push(...producer.inputs);
+      if (producer.sibling) stack.push(producer.sibling.output);
     }
   }
   nodes.sort((a, b) => a.id - b.id);
   return { nodes, leaves };
 }
 
-function nodeSpec(node: GraphNode, renamed: (name: string) => string): NodeSpec {
+/** One ONNX node for a builder node and the siblings that name its other outputs. */
+function nodeSpec(group: GraphNode[], renamed: (name: string) => string): NodeSpec {
+  const [node] = group;
+  // unused outputs before the last used one get placeholder names (only trailing ones may go)
+  const count = Math.max(...group.map((n) => n.outputIndex)) + 1;
+  const outputs = Array.from({ length: count }, (_, i) => `${node.output.name}.unused${i}`);
+  for (const n of group) outputs[n.outputIndex] = renamed(n.output.name);
   return {
     name: `n${node.id}_${node.def.onnxType}`,
     opType: node.def.onnxType,
     inputs: node.inputs.map((i) => renamed(i.name)),
-    outputs: [renamed(node.output.name)],
+    outputs,
     attrs: node.attrs,
   };
 }

@@ -6,6 +6,7 @@
 import { ParleyError } from '../../core/errors.js';
 import type { Graph, GraphNode, OpDef, Value } from './graph.js';
 import { add } from './ops/arithmetic.js';
+import { isFloat } from './ops/cast.js';
 import { shapeOf } from './ops/reshape.js';
 import { formatShape, staticSize } from './shape.js';
 
@@ -16,7 +17,8 @@ export function grad(graph: Graph, loss: Value, wrt: Value[]): Map<string, Value
   if (loss.dtype !== 'float32' || staticSize(loss.shape) !== 1) {
     throw new ParleyError(
       'GRAPH_SHAPE',
-      `grad: loss ${loss.name} expected a float32 scalar, got ${loss.dtype} ${formatShape(loss.shape)}`,
+      `grad: loss ${loss.name} expected a float32 scalar, ` +
+        `got ${loss.dtype} ${formatShape(loss.shape)}`,
     );
   }
 
@@ -42,7 +44,7 @@ export function grad(graph: Graph, loss: Value, wrt: Value[]): Map<string, Value
     const grads = node.def.grad(gy, node);
     node.inputs.forEach((input, i) => {
       const gi = grads[i];
-      if (gi && input.dtype === 'float32')
+      if (gi && isFloat(input.dtype))
         pending.set(input.name, [...(pending.get(input.name) ?? []), gi]);
     });
   }
@@ -58,7 +60,7 @@ function relevantNodes(graph: Graph, loss: Value, wrt: Value[]): GraphNode[] {
   const all = [...graph.nodes];
   const fromWrt = new Set(wrt.map((w) => w.name));
   for (const node of all) {
-    if (node.output.dtype === 'float32' && node.inputs.some((i) => fromWrt.has(i.name))) {
+    if (isFloat(node.output.dtype) && node.inputs.some((i) => fromWrt.has(i.name))) {
       fromWrt.add(node.output.name);
     }
   }

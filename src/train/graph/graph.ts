@@ -11,7 +11,8 @@ import { ParleyError } from '../../core/errors.js';
 import type { AttrSpec } from '../onnx/model-proto.js';
 import { formatShape, staticSize } from './shape.js';
 
-export type DType = 'float32' | 'int64' | 'bool';
+/** float64 exists for exact intermediate sums (see ops/segment.ts); models use float32. */
+export type DType = 'float32' | 'int64' | 'bool' | 'float64';
 /** A numeric dim is exact; a string names a size known only at run time ('batch', 'seq'). */
 export type Dim = number | string;
 
@@ -49,9 +50,16 @@ export interface OpDef {
 export interface GraphNode extends NodeView {
   readonly id: number;
   readonly def: OpDef;
+  /**
+   * Position of `output` among the ONNX node's outputs (0 unless set). The builder keeps one
+   * value per node; for a multi-output ONNX op, each output the graph uses is its own node.
+   */
+  readonly outputIndex: number;
+  /** Another output of the same ONNX node: export emits the two as one node. */
+  readonly sibling?: GraphNode;
 }
 
-export type ConstantData = Float32Array | BigInt64Array | Uint8Array;
+export type ConstantData = Float32Array | Float64Array | BigInt64Array | Uint8Array;
 
 class GraphValue implements Value {
   constructor(
@@ -143,7 +151,7 @@ export class Graph {
   node(
     def: OpDef,
     inputs: readonly Value[],
-    out: { dtype: DType; shape: Dim[] },
+    out: { dtype: DType; shape: Dim[]; outputIndex?: number; sibling?: Value },
     attrs: Attrs = {},
   ): Value {
     for (const input of inputs) this.checkOwned(def.onnxType, input);
@@ -151,7 +159,22 @@ export class Graph {
     const name = this.fresh(`${def.onnxType.toLowerCase()}_${id}`);
     const node = {} as { -readonly [K in keyof GraphNode]: GraphNode[K] };
     const output = new GraphValue(this, name, out.dtype, out.shape, node);
-    Object.assign(node, { id, def, inputs: [...inputs], output, attrs, graph: this });
+    const outputIndex = out.outputIndex ?? 0;
+    const sibling = out.sibling ? this.producerOf(out.sibling) : undefined;
+    if (typeof sibling === 'string') {
+      throw new ParleyError('GRAPH_SHAPE', `${def.onnxType}: sibling must be a node output`);
+    }
+    const fields = {
+      id,
+      def,
+      inputs: [...inputs],
+      output,
+      attrs,
+      graph: this,
+      outputIndex,
+      sibling,
+    };
+    Object.assign(node, fields);
     this.nodeList.push(node);
     return output;
   }
@@ -250,9 +273,9 @@ function toConstantData(
   data: Float32Array | BigInt64Array | number[],
   dtype: DType,
 ): ConstantData {
-  if (dtype === 'float32') {
+  if (dtype === 'float32' || dtype === 'float64') {
     if (data instanceof BigInt64Array) throw dtypeMismatch(name, dtype, 'BigInt64Array');
-    return Float32Array.from(data);
+    return dtype === 'float32' ? Float32Array.from(data) : Float64Array.from(data);
   }
   if (dtype === 'int64') {
     if (data instanceof BigInt64Array) return BigInt64Array.from(data);

@@ -5,11 +5,11 @@
  */
 import { ProtoWriter, decodeString, readFields, readPackedVarints, toSigned } from './protobuf.js';
 
-export type ElemType = 'float32' | 'int64' | 'bool';
+export type ElemType = 'float32' | 'int64' | 'bool' | 'float64';
 export type ShapeDim = number | string;
 
 /** TensorProto.DataType values. */
-const DATA_TYPE: Record<ElemType, number> = { float32: 1, int64: 7, bool: 9 };
+const DATA_TYPE: Record<ElemType, number> = { float32: 1, int64: 7, bool: 9, float64: 11 };
 
 /** AttributeProto.AttributeType values. */
 const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
@@ -20,8 +20,8 @@ export interface TensorSpec {
   name: string;
   dtype: ElemType;
   dims: readonly number[];
-  /** float32 → Float32Array, int64 → BigInt64Array, bool → Uint8Array of 0/1. */
-  data: Float32Array | BigInt64Array | Uint8Array;
+  /** float32 → Float32Array, float64 → Float64Array, int64 → BigInt64Array, bool → 0/1 bytes. */
+  data: Float32Array | Float64Array | BigInt64Array | Uint8Array;
 }
 
 export type AttrSpec =
@@ -133,7 +133,7 @@ export interface DecodedTensor {
   name: string;
   dims: number[];
   dataType: number;
-  data: Float32Array | BigInt64Array | Uint8Array;
+  data: Float32Array | Float64Array | BigInt64Array | Uint8Array;
 }
 
 /** Reads every initializer of a ModelProto. Float data is copied into fresh aligned arrays. */
@@ -176,7 +176,7 @@ function tensorData(
   floats: number[],
   int64s: bigint[],
   name: string,
-): Float32Array | BigInt64Array | Uint8Array {
+): Float32Array | Float64Array | BigInt64Array | Uint8Array {
   // slice() copies into a fresh buffer, so the typed array is aligned whatever the offset was.
   if (dataType === DATA_TYPE.float32) {
     return raw ? new Float32Array(raw.slice().buffer) : Float32Array.from(floats);
@@ -184,6 +184,7 @@ function tensorData(
   if (dataType === DATA_TYPE.int64) {
     return raw ? new BigInt64Array(raw.slice().buffer) : BigInt64Array.from(int64s);
   }
+  if (dataType === DATA_TYPE.float64 && raw) return new Float64Array(raw.slice().buffer);
   if (dataType === DATA_TYPE.bool && raw) return raw.slice();
   throw new Error(`initializer ${name}: unsupported data type ${dataType}`);
 }

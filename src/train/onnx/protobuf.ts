@@ -25,7 +25,7 @@ export class ProtoWriter {
     return this.size + this.scratch.length;
   }
 
-  /** Writes a varint field (int32, int64, enum, bool). Negative numbers use 10-byte two's complement. */
+  /** A varint field (int32, int64, enum, bool); negatives take 10 bytes (two's complement). */
   varint(field: number, value: number | bigint): this {
     this.tag(field, WIRE_VARINT);
     this.rawVarint(value);

@@ -233,7 +233,7 @@ const IMPLS: Record<string, Impl> = {
   Size: (_, [x]) => tensor([], [x.data.length]),
 };
 
-/** Evaluates `outputs` in float64. Params come from `params` (or their init), inputs from `feeds`. */
+/** Evaluates `outputs` in float64: params from `params` (or their init), inputs from `feeds`. */
 export function evaluate(
   graph: Graph,
   outputs: Value[],

@@ -7,7 +7,7 @@ import { log, neg } from './unary.js';
 
 function binary(def: OpDef, op: string, a: Operand, b: Operand): Value {
   const [g, va, vb] = binaryOperands(op, a, b);
-  requireDtype(op, 'a', va, ['float32', 'int64']);
+  requireDtype(op, 'a', va, ['float32', 'float64', 'int64']);
   if (va.dtype !== vb.dtype) requireDtype(op, 'b', vb, [va.dtype]);
   const shape = broadcastShapes(op, va.shape, vb.shape, ['a', 'b']);
   return g.node(def, [va, vb], { dtype: va.dtype, shape });

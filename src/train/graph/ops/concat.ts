@@ -51,7 +51,8 @@ export function concat(xs: Value[], axis: number): Value {
       x.shape.length === first.shape.length &&
       x.shape.every((d, j) => j === a || d === first.shape[j]);
     if (!same) {
-      const expected = `${first.dtype} ${formatShape(first.shape.map((d, j) => (j === a ? '*' : d)))}`;
+      const pattern = first.shape.map((d, j) => (j === a ? '*' : d));
+      const expected = `${first.dtype} ${formatShape(pattern)}`;
       throw shapeError(op, `xs[${i}]`, expected, `${x.dtype} ${formatShape(x.shape)}`);
     }
   });

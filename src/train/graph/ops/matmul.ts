@@ -1,4 +1,4 @@
-/** Batched matrix product: [.., m, k] × [k, n] or [.., m, k] × [.., k, n] (batch dims broadcast). */
+/** Batched matrix product: [.., m, k] × [k, n] or [.., m, k] × [.., k, n], batch dims broadcast. */
 import { graphOf, type OpDef, type Value } from '../graph.js';
 import { broadcastShapes, formatShape, shapeError } from '../shape.js';
 import { requireDtype, sumToShape } from './common.js';

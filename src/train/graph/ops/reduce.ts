@@ -46,7 +46,7 @@ const REDUCE_MEAN: OpDef = {
 };
 
 function reduce(def: OpDef, op: string, x: Value, axes: number[], keepdims: boolean): Value {
-  requireDtype(op, 'x', x, ['float32', 'int64']);
+  requireDtype(op, 'x', x, ['float32', 'float64', 'int64']);
   const rank = x.shape.length;
   const norm = (axes.length === 0 ? [...Array(rank).keys()] : axes).map((a) =>
     normalizeAxis(op, a, rank),

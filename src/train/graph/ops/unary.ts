@@ -1,15 +1,10 @@
 /** Elementwise unary ops: Neg, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, and gelu as a composite. */
-import { graphOf, type OpDef, type Value } from '../graph.js';
+import { graphOf, type DType, type OpDef, type Value } from '../graph.js';
 import { add, mul, sub, div } from './arithmetic.js';
 import { requireDtype } from './common.js';
 import { greater, where } from './logical.js';
 
-function unary(
-  def: OpDef,
-  op: string,
-  x: Value,
-  dtypes: ('float32' | 'int64')[] = ['float32'],
-): Value {
+function unary(def: OpDef, op: string, x: Value, dtypes: DType[] = ['float32', 'float64']): Value {
   requireDtype(op, 'x', x, dtypes);
   return graphOf(op, x).node(def, [x], { dtype: x.dtype, shape: [...x.shape] });
 }
@@ -33,7 +28,7 @@ const RELU: OpDef = {
   grad: (gy, n) => [where(greater(n.inputs[0], 0), gy, 0)],
 };
 
-export const neg = (x: Value): Value => unary(NEG, 'neg', x, ['float32', 'int64']);
+export const neg = (x: Value): Value => unary(NEG, 'neg', x, ['float32', 'float64', 'int64']);
 export const exp = (x: Value): Value => unary(EXP, 'exp', x);
 export const log = (x: Value): Value => unary(LOG, 'log', x);
 export const sqrt = (x: Value): Value => unary(SQRT, 'sqrt', x);
