@@ -35,6 +35,7 @@ const modelConfigSchema = z.object({
   maxPositions: z.number().int().positive(),
   dropout: z.number().min(0).max(1),
   featureDropout: z.number().min(0).max(1),
+  intentPooling: z.enum(['cls', 'cls+mean']).default('cls'),
 }) satisfies z.ZodType<ModelConfig>;
 
 const manifestSchema = z.object({

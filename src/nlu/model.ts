@@ -35,7 +35,13 @@ import { Graph, type Value } from '../train/graph/graph.js';
 import {
   add,
   attentionBias,
+  concat,
   crossEntropy,
+  div,
+  logSoftmax,
+  maximum,
+  neg,
+  reduceMean,
   gather,
   gelu,
   layerNorm,
@@ -66,6 +72,11 @@ export interface ModelConfig {
   dropout: number;
   /** Chance that one sparse feature id of a token is left out in a training step, 0..0.5. */
   featureDropout: number;
+  /**
+   * What the intent head reads: the __CLS__ row alone, or the __CLS__ row next to the mean of
+   * all real rows (a [2H, C] head).
+   */
+  intentPooling: 'cls' | 'cls+mean';
 }
 
 export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
@@ -76,6 +87,7 @@ export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
   maxPositions: 65,
   dropout: 0.1,
   featureDropout: 0.1,
+  intentPooling: 'cls',
 });
 
 /** Everything that fixes the shapes of the model's parameters. */
@@ -143,7 +155,8 @@ export function paramDefs(spec: ModelSpec): Map<string, ParamDef> {
   }
   vector('final.norm.g', h, 'ones');
   vector('final.norm.b', h, 'zeros');
-  matrix(HEAD_PARAMS.intent.weight, [h, spec.intentCount]);
+  const pooled = spec.config.intentPooling === 'cls+mean' ? 2 * h : h;
+  matrix(HEAD_PARAMS.intent.weight, [pooled, spec.intentCount]);
   vector(HEAD_PARAMS.intent.bias, spec.intentCount, 'zeros');
   matrix(HEAD_PARAMS.entity.weight, [h, spec.tagCount]);
   vector(HEAD_PARAMS.entity.bias, spec.tagCount, 'zeros');
@@ -222,10 +235,17 @@ export function buildForwardGraph(
 }
 
 /** The training graph: the forward pass with dropout masks, plus both losses. */
+export interface LossSettings {
+  /** Weight of the entity loss against the intent loss (>= 0). */
+  entityLossWeight: number;
+  /** Label smoothing of the intent loss, 0..0.3: the target puts this mass evenly on all intents. */
+  labelSmoothing: number;
+}
+
 export function buildTrainingGraph(
   spec: ModelSpec,
   params: ReadonlyMap<string, Float32Array>,
-  entityLossWeight: number,
+  losses: LossSettings,
 ): TrainingGraph {
   const graph = new Graph();
   const inputs = declareInputs(graph, spec, 'training');
@@ -233,9 +253,9 @@ export function buildTrainingGraph(
   const dropout = new DropoutMasks(graph, spec.config);
   const { intentLogits, tagLogits } = encodeAndPredict(spec, inputs, weights, dropout);
 
-  const intentLoss = buildIntentLoss(graph, intentLogits);
+  const intentLoss = buildIntentLoss(graph, intentLogits, losses.labelSmoothing);
   const entityLoss = buildEntityLoss(graph, tagLogits, spec.tagCount);
-  const loss = add(intentLoss, mul(entityLoss, entityLossWeight));
+  const loss = add(intentLoss, mul(entityLoss, losses.entityLossWeight));
   return {
     graph,
     intentLogits,
@@ -338,7 +358,10 @@ function encodeAndPredict(
   }
   const out = drop(layerNorm(x, p('final.norm.g'), p('final.norm.b'), LAYER_NORM_EPSILON), 'head');
 
-  return { intentLogits: intentHead(out, p), tagLogits: entityHead(out, p) };
+  return {
+    intentLogits: intentHead(out, inputs.tokenMask, spec.config, p),
+    tagLogits: entityHead(out, p),
+  };
 }
 
 function linear(x: Value, weight: Value, bias: Value): Value {
@@ -398,10 +421,22 @@ function selfAttention(
   return linear(merged, p(`${name}.attn.out.w`), p(`${name}.attn.out.b`));
 }
 
-/** Intent logits [B,C] from the __CLS__ row. */
-function intentHead(encoded: Value, p: (name: string) => Value): Value {
+/** Intent logits [B,C] from the __CLS__ row, or from [__CLS__ row; mean of real rows]. */
+function intentHead(
+  encoded: Value,
+  tokenMask: Value,
+  config: ModelConfig,
+  p: (name: string) => Value,
+): Value {
   const cls = squeeze(sliceAxis(encoded, 1, 0, 1), [1]); // [B,H]
-  return linear(cls, p(HEAD_PARAMS.intent.weight), p(HEAD_PARAMS.intent.bias));
+  let pooled = cls;
+  if (config.intentPooling === 'cls+mean') {
+    const mask = unsqueeze(tokenMask, [2]); // [B,T,1]
+    const sum = reduceSum(mul(encoded, mask), [1]); // [B,H]
+    const mean = div(sum, reduceSum(mask, [1])); // every message has its __CLS__ row: count >= 1
+    pooled = concat([cls, mean], 1); // [B,2H]
+  }
+  return linear(pooled, p(HEAD_PARAMS.intent.weight), p(HEAD_PARAMS.intent.bias));
 }
 
 /** Tag logits [B,T,S] for every row. */
@@ -409,11 +444,19 @@ function entityHead(encoded: Value, p: (name: string) => Value): Value {
   return linear(encoded, p(HEAD_PARAMS.entity.weight), p(HEAD_PARAMS.entity.bias));
 }
 
-/** Weighted cross-entropy of the intent; the weights sum to 1 over the batch. */
-function buildIntentLoss(graph: Graph, intentLogits: Value): Value {
+/**
+ * Weighted cross-entropy of the intent (the weights are relative: crossEntropy divides by their
+ * sum), with label smoothing: (1 - e) * CE + e * the mean over intents of -log p.
+ */
+function buildIntentLoss(graph: Graph, intentLogits: Value, smoothing: number): Value {
   const labels = graph.input('intentLabels', 'int64', ['batch']);
   const weights = graph.input('intentWeights', 'float32', ['batch']);
-  return crossEntropy(intentLogits, labels, weights);
+  const loss = crossEntropy(intentLogits, labels, weights);
+  if (smoothing <= 0) return loss;
+  const meanLogProb = reduceMean(logSoftmax(intentLogits, 1), [1]); // [B]
+  const weighted = reduceSum(mul(meanLogProb, weights), [0]);
+  const uniform = neg(div(weighted, maximum(reduceSum(weights, [0]), 1e-12)));
+  return add(mul(loss, 1 - smoothing), mul(uniform, smoothing));
 }
 
 /** Weighted cross-entropy of the tags over all rows; __CLS__ and padding rows weigh 0. */

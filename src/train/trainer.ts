@@ -76,6 +76,8 @@ export interface TrainConfig {
   seed: number;
   /** Weight of the entity loss against the intent loss (>= 0). */
   entityLossWeight: number;
+  /** Label smoothing of the intent loss, 0..0.3. */
+  labelSmoothing: number;
   /**
    * Intent class weights ∝ count^-power: 0 weighs every example alike, 1 every intent alike.
    * 0..1; a middle value helps rare intents without giving up accuracy on common ones.
@@ -99,6 +101,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   devFraction: 0.1,
   seed: 1,
   entityLossWeight: 1,
+  labelSmoothing: 0,
   classWeightPower: 0.25,
 });
 
@@ -185,7 +188,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // parameters and graphs
   const fresh = initialParams(spec, rng.fork('init'));
   const params = options.warmStart ? growParams(fresh, spec, options.warmStart, labels) : fresh;
-  const trainingGraph = buildTrainingGraph(spec, params, config.entityLossWeight);
+  const trainingGraph = buildTrainingGraph(spec, params, {
+    entityLossWeight: config.entityLossWeight,
+    labelSmoothing: config.labelSmoothing,
+  });
   const forward = buildForwardGraph(spec, params);
   const noDecay = new Set(noDecayParams(spec));
   const trainer = await createStepTrainer({
