@@ -4,6 +4,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { localAdapter } from '../adapters/local/index.js';
 import { slackAdapter } from '../adapters/slack/index.js';
+import type { RunReader } from './admin/ports.js';
 import type { AdminHandler, ReportSink } from './admin/types.js';
 import type { Config } from './config.js';
 import { checkDomainAgainstModel, loadDomain } from './conversation/domain.js';
@@ -21,6 +22,8 @@ import type {
 } from './conversation/types.js';
 import { ParleyError, isParleyError } from './core/errors.js';
 import { rootLogger, type Logger } from './core/log.js';
+import { startAppLearning } from './jobs/app-learning.js';
+import type { LearningLoop } from './jobs/learning-loop.js';
 import { loadNluEngine } from './nlu/runtime.js';
 import type { NluEngine } from './nlu/types.js';
 import { openStore, type Store } from './store/store.js';
@@ -38,6 +41,8 @@ export interface AdapterContext {
   feedback: FeedbackHandler;
   /** Admin commands, when the app was given a handler (the admin work plugs in here). */
   admin?: AdminHandler;
+  /** Retraining runs and their reports, while the learning loop runs (the admin page). */
+  runs?: RunReader;
   /** The app's HTTP server routes (127.0.0.1:PORT by default); mount webhooks here. */
   http: Hono;
   logger: Logger;
@@ -71,6 +76,11 @@ export interface AppOptions {
   nlu?: NluEngine;
   notifier?: EscalationNotifier;
   admin?: AdminHandler;
+  /**
+   * Run the learning loop (model registry, hot swap, retraining, admin commands) on the store.
+   * On by default unless `nlu` is given; needs PARLEY_MODEL and PARLEY_BASE_DATA on first start.
+   */
+  learning?: boolean;
   adapters?: AdapterPlugin[];
   /** How long `stop()` waits for messages in flight and queued writes, ms. */
   drainTimeoutMs?: number;
@@ -92,6 +102,8 @@ export interface ParleyApp {
 
 export interface AppParts {
   store?: Store;
+  /** The learning loop, once the store is there and `learning` is on. */
+  learning?: LearningLoop;
   gateway: StoreGateway;
   conversation: ConversationService;
   feedback: FeedbackHandler;
@@ -113,6 +125,8 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
   let engine: NluEngine | undefined;
   let ownsEngine = false;
   let stopping: Promise<void> | undefined;
+  let learning: LearningLoop | undefined;
+  const learningOn = options.learning ?? options.nlu === undefined;
 
   async function start(): Promise<void> {
     // Model and domain first: their configuration errors are the cheapest to find.
@@ -122,6 +136,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     checkDomainAgainstModel(domain, engine);
 
     const { store, port } = await openConversationStore();
+    if (store && learningOn) await startLearning(store);
     const gateway = createStoreGateway({
       store: port,
       logger: base.child({ component: 'store-gateway' }),
@@ -143,7 +158,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     });
 
     const http = createHttp(gateway);
-    parts = { store, gateway, conversation, feedback, engine, http, adapters };
+    parts = { store, learning, gateway, conversation, feedback, engine, http, adapters };
     adapters = await createAdapters(http, conversation, feedback, gateway);
     parts.adapters = adapters;
 
@@ -199,8 +214,33 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     }
     deferred.attach(createConversationStore(store));
     parts.store = store;
+    if (learningOn) {
+      await startLearning(store).catch((err: unknown) =>
+        log.error({ err }, 'the learning loop could not start; serving the folder model'),
+      );
+    }
     log.info('database reachable: store attached');
     return store;
+  }
+
+  /**
+   * From here on the registry's active version is served (the first start registers PARLEY_MODEL
+   * as v1), and every promotion swaps it in; the engine loaded from the folder is let go.
+   */
+  async function startLearning(store: Store): Promise<void> {
+    learning = await startAppLearning({
+      config,
+      store,
+      sinks: () => (parts?.adapters ?? []).flatMap((a) => (a.reportSink ? [a.reportSink] : [])),
+      logger: base.child({ component: 'learning' }),
+    });
+    const folderEngine = engine;
+    engine = learning.model;
+    if (parts) Object.assign(parts, { engine, learning });
+    if (ownsEngine && folderEngine && 'release' in folderEngine) {
+      await (folderEngine as { release(): Promise<void> }).release();
+    }
+    ownsEngine = false;
   }
 
   function createHttp(gateway: StoreGateway): Hono {
@@ -231,7 +271,13 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
       config,
       conversation,
       feedback,
-      admin: options.admin,
+      // Read when used: the learning loop may start after the adapters (a database down at start).
+      get admin() {
+        return options.admin ?? learning?.admin;
+      },
+      get runs() {
+        return learning?.runs;
+      },
       http,
       logger: base,
       modelVersion: () => currentEngine().version,
@@ -302,6 +348,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     server?.closeAllConnections();
     await closed;
 
+    await learning?.stop();
     await parts?.store?.close();
     if (ownsEngine && engine && 'release' in engine)
       await (engine as { release(): Promise<void> }).release();

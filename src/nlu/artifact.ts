@@ -36,6 +36,7 @@ const modelConfigSchema = z.object({
   dropout: z.number().min(0).max(1),
   featureDropout: z.number().min(0).max(1),
   intentPooling: z.enum(['cls', 'cls+mean']).default('cls'),
+  wideIntent: z.boolean().default(false),
 }) satisfies z.ZodType<ModelConfig>;
 
 const manifestSchema = z.object({

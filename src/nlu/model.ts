@@ -77,6 +77,12 @@ export interface ModelConfig {
    * all real rows (a [2H, C] head).
    */
   intentPooling: 'cls' | 'cls+mean';
+  /**
+   * Adds a linear "wide" path to the intent: a [featureCount, C] table whose rows for a
+   * message's feature ids are summed like the feature bag and averaged over its rows, a
+   * logistic regression over the same sparse features next to the encoder.
+   */
+  wideIntent: boolean;
 }
 
 export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
@@ -88,6 +94,7 @@ export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
   dropout: 0.1,
   featureDropout: 0.1,
   intentPooling: 'cls',
+  wideIntent: false,
 });
 
 /** Everything that fixes the shapes of the model's parameters. */
@@ -110,6 +117,7 @@ export const HEAD_PARAMS = {
   entity: { weight: 'entity.head.w', bias: 'entity.head.b' },
 } as const;
 export const FEATURE_TABLE = 'embed.features';
+export const WIDE_TABLE = 'intent.wide';
 export const POSITION_TABLE = 'embed.positions';
 
 const LAYER_NORM_EPSILON = 1e-5;
@@ -158,6 +166,13 @@ export function paramDefs(spec: ModelSpec): Map<string, ParamDef> {
   const pooled = spec.config.intentPooling === 'cls+mean' ? 2 * h : h;
   matrix(HEAD_PARAMS.intent.weight, [pooled, spec.intentCount]);
   vector(HEAD_PARAMS.intent.bias, spec.intentCount, 'zeros');
+  if (spec.config.wideIntent) {
+    defs.set(WIDE_TABLE, {
+      shape: [spec.featureCount, spec.intentCount],
+      init: 'zeros',
+      decay: true,
+    });
+  }
   matrix(HEAD_PARAMS.entity.weight, [h, spec.tagCount]);
   vector(HEAD_PARAMS.entity.bias, spec.tagCount, 'zeros');
   return defs;
@@ -297,6 +312,11 @@ export function exportWeights(
   const copy = Float32Array.from(table);
   copy.fill(0, 0, hidden);
   weights.set(FEATURE_TABLE, copy);
+  const wide = params.get(WIDE_TABLE);
+  if (wide) {
+    const intents = params.get(HEAD_PARAMS.intent.bias)?.length ?? 0;
+    weights.set(WIDE_TABLE, Float32Array.from(wide).fill(0, 0, intents));
+  }
   return weights;
 }
 
@@ -342,10 +362,7 @@ function encodeAndPredict(
 
   // Feature bag [B,T,H] from the gathered rows [B,T,K,H] (see the top of this file); plus
   // positions [T,H].
-  const gathered = gather(p(FEATURE_TABLE), inputs.featureIds);
-  const bag = inputs.featureWeights
-    ? reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2])
-    : mul(reduceSum(gathered, [2]), unsqueeze(inputs.rowScale as Value, [2]));
+  const bag = featureBag(p(FEATURE_TABLE), inputs);
   const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
   let x = drop(
     layerNorm(embedded, p('embed.norm.g'), p('embed.norm.b'), LAYER_NORM_EPSILON),
@@ -358,10 +375,22 @@ function encodeAndPredict(
   }
   const out = drop(layerNorm(x, p('final.norm.g'), p('final.norm.b'), LAYER_NORM_EPSILON), 'head');
 
-  return {
-    intentLogits: intentHead(out, inputs.tokenMask, spec.config, p),
-    tagLogits: entityHead(out, p),
-  };
+  let intentLogits = intentHead(out, inputs.tokenMask, spec.config, p);
+  if (spec.config.wideIntent) {
+    // Mean over real rows of the per-row wide bags [B,T,C] -> [B,C].
+    const mask = unsqueeze(inputs.tokenMask, [2]);
+    const rows = reduceSum(mul(featureBag(p(WIDE_TABLE), inputs), mask), [1]);
+    intentLogits = add(intentLogits, div(rows, reduceSum(mask, [1])));
+  }
+  return { intentLogits, tagLogits: entityHead(out, p) };
+}
+
+/** Rows of `table` [V,D] summed per token row: [B,T,K,D] -> [B,T,D] (top of this file). */
+function featureBag(table: Value, inputs: ModelInputs): Value {
+  const gathered = gather(table, inputs.featureIds);
+  return inputs.featureWeights
+    ? reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2])
+    : mul(reduceSum(gathered, [2]), unsqueeze(inputs.rowScale as Value, [2]));
 }
 
 function linear(x: Value, weight: Value, bias: Value): Value {

@@ -26,7 +26,10 @@ import type { IntentScore, NluEngine, PredictedEntity, Prediction } from './type
 
 export interface NluEngineOptions {
   device?: Device;
-  /** ORT intra-op threads; 0 lets ORT choose (one per core). */
+  /**
+   * ORT intra-op threads per run; 1 by default. One message is too small to split across
+   * threads, and concurrent calls already run on separate worker threads; 0 lets ORT choose.
+   */
   threads?: number;
 }
 
@@ -49,7 +52,10 @@ export async function createNluEngine(
   options: NluEngineOptions = {},
 ): Promise<LoadedNluEngine> {
   const loaded = 'featurizer' in artifact ? artifact : checkArtifact(artifact);
-  const session = await createInferenceSession(loaded.onnx, options);
+  const session = await createInferenceSession(loaded.onnx, {
+    device: options.device,
+    threads: options.threads ?? 1,
+  });
   const engine = new SessionEngine(loaded, session);
   await engine.selfCheck();
   return engine;

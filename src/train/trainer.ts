@@ -30,6 +30,8 @@ import {
   buildForwardGraph,
   buildTrainingGraph,
   exportWeights,
+  FEATURE_TABLE,
+  WIDE_TABLE,
   initialParams,
   MODEL_DEFAULTS,
   noDecayParams,
@@ -79,6 +81,11 @@ export interface TrainConfig {
   /** Label smoothing of the intent loss, 0..0.3. */
   labelSmoothing: number;
   /**
+   * Update only the feature-table rows a batch looked up (LazyAdam; untouched rows keep their
+   * moments and skip weight decay). Much cheaper per step for large hashed-feature tables.
+   */
+  lazyFeatureTable: boolean;
+  /**
    * Intent class weights ∝ count^-power: 0 weighs every example alike, 1 every intent alike.
    * 0..1; a middle value helps rare intents without giving up accuracy on common ones.
    */
@@ -102,6 +109,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   seed: 1,
   entityLossWeight: 1,
   labelSmoothing: 0,
+  lazyFeatureTable: true,
   classWeightPower: 0.25,
 });
 
@@ -205,6 +213,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       clipNorm: config.clipNorm,
     },
     noDecay: (name) => noDecay.has(name),
+    lazyRows: (name) => config.lazyFeatureTable && (name === FEATURE_TABLE || name === WIDE_TABLE),
     device,
   });
 
@@ -679,10 +688,10 @@ function calibrate(
   }
   const oosClass = intents.indexOf(outOfScopeIntent);
   const choice = chooseThreshold(confidences, predicted, labels, classes, oosClass);
-  const criterion =
-    choice.threshold > 0
-      ? `maximises dev macro-F1 over intents with ${outOfScopeIntent} as a class`
-      : `no threshold: dev has no ${outOfScopeIntent} examples to trade off against`;
+  const hasOos = oosClass >= 0 && labels.includes(oosClass);
+  const criterion = hasOos
+    ? `maximises dev macro-F1 over intents with ${outOfScopeIntent} as a class`
+    : `no threshold: dev has no ${outOfScopeIntent} examples to trade off against`;
   return {
     temperature,
     threshold: choice.threshold,

@@ -6,7 +6,7 @@
  */
 import { ParleyError } from '../core/errors.js';
 import type { LoadedArtifact } from '../nlu/artifact.js';
-import { HEAD_PARAMS, paramDefs, type ModelSpec } from '../nlu/model.js';
+import { HEAD_PARAMS, paramDefs, WIDE_TABLE, type ModelSpec } from '../nlu/model.js';
 
 export interface GrownLabels {
   intents: readonly string[];
@@ -22,6 +22,7 @@ export function growParams(
   const heads = new Map<string, { now: readonly string[]; before: readonly string[] }>([
     [HEAD_PARAMS.intent.weight, { now: labels.intents, before: parent.manifest.labels.intents }],
     [HEAD_PARAMS.intent.bias, { now: labels.intents, before: parent.manifest.labels.intents }],
+    [WIDE_TABLE, { now: labels.intents, before: parent.manifest.labels.intents }],
     [HEAD_PARAMS.entity.weight, { now: labels.tags, before: parent.manifest.labels.tags }],
     [HEAD_PARAMS.entity.bias, { now: labels.tags, before: parent.manifest.labels.tags }],
   ]);

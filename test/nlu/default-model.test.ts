@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNluEngine, type LoadedNluEngine } from '../../src/nlu/runtime.js';
 import type { Prediction } from '../../src/nlu/types.js';
 
-const MODEL = process.env.PARLEY_TEST_MODEL ?? new URL('../../models/default/model', import.meta.url).pathname;
+const MODEL =
+  process.env.PARLEY_TEST_MODEL ?? new URL('../../models/default/model', import.meta.url).pathname;
 let engine: LoadedNluEngine;
 
 beforeAll(async () => {
