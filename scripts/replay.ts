@@ -11,6 +11,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { createLocalApiClient, type ChatReply, type LocalApiClient } from '../src/cli/chat.js';
+import { sendLogsToStderr } from '../src/core/log.js';
 import { loadDataset } from '../src/data/load.js';
 import type { DataFormat } from '../src/data/example.js';
 
@@ -41,6 +42,8 @@ function positiveInt(value: string): number {
 }
 
 async function main(): Promise<void> {
+  // stdout is for the summary alone.
+  sendLogsToStderr();
   const flags = new Command('replay')
     .requiredOption('--data <path>', 'data set file or folder (CSV, JSONL, Rasa YAML, JointBERT)')
     .option(
@@ -154,6 +157,10 @@ function summarise(
     fallbackRate: count('fallback') / Math.max(1, outcomes.length),
     handoffRate: count('handoff') / Math.max(1, outcomes.length),
     predictedAsLabelled: outcomes.filter((o) => o.predicted === o.intent).length,
+    topPredicted: topCounts(
+      outcomes.map((o) => o.predicted ?? '(none)'),
+      8,
+    ),
     latencyMs: {
       p50: round(percentile(latencies, 50)),
       p99: round(percentile(latencies, 99)),
@@ -172,45 +179,49 @@ function summarise(
   };
 }
 
+/** The `n` most frequent values with their counts, most frequent first. */
+function topCounts(values: string[], n: number): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
+}
+
 function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
 function render(summary: ReturnType<typeof summarise>): string {
-  const lines: string[] = [];
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  lines.push(
-    `replayed ${summary.sent} texts from ${summary.data} to ${summary.url} (model ${summary.modelVersion})`,
-  );
-  lines.push('');
-  lines.push(
-    `${'intent (labelled)'.padEnd(48)} ${'n'.padStart(5)} ${REPLY_KINDS.slice(0, 4)
-      .map((k) => k.padStart(8))
-      .join(' ')} ${'same'.padStart(6)}`,
-  );
+  const kinds = REPLY_KINDS.slice(0, 4);
+  const cells = (values: (string | number)[], widths: number[]) =>
+    values.map((v, i) => (i === 0 ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i])));
+  const widths = [48, 5, ...kinds.map(() => 8), 6];
+
+  const lines = [
+    `replayed ${summary.sent} texts from ${summary.data} to ${summary.url}`,
+    `model ${summary.modelVersion}`,
+    '',
+    cells(['intent (labelled)', 'n', ...kinds, 'same'], widths).join(' '),
+  ];
   for (const [intent, row] of Object.entries(summary.perIntent)) {
-    const kinds = REPLY_KINDS.slice(0, 4).map((kind) => String(row[kind] ?? 0).padStart(8));
-    lines.push(
-      `${intent.slice(0, 48).padEnd(48)} ${String(row.n).padStart(5)} ${kinds.join(' ')} ${String(row.samePredicted).padStart(6)}`,
-    );
+    const counts = kinds.map((kind) => row[kind] ?? 0);
+    lines.push(cells([intent.slice(0, 48), row.n, ...counts, row.samePredicted], widths).join(' '));
   }
-  lines.push('');
+
+  const replies = Object.entries(summary.replies).map(([k, v]) => `${k} ${v}`);
+  const firstError = summary.firstError ? ` (first: ${summary.firstError})` : '';
+  const { latencyMs: ms, rowsStored: rows } = summary;
   lines.push(
-    `replies: ${Object.entries(summary.replies)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(
-        ', ',
-      )}; errors ${summary.errors}${summary.firstError ? ` (first: ${summary.firstError})` : ''}`,
-  );
-  lines.push(
-    `fallback rate ${pct(summary.fallbackRate)}, hand-off rate ${pct(summary.handoffRate)}, predicted as labelled ${summary.predictedAsLabelled}/${summary.sent}`,
-  );
-  lines.push(
-    `end-to-end latency p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, max ${summary.latencyMs.max} ms; ${summary.throughputPerS} messages/s`,
-  );
-  const rows = summary.rowsStored;
-  lines.push(
-    `rows stored: ${rows.messagesIn} incoming, ${rows.messagesOut} replies, ${rows.predictions} predictions, ${rows.conversations} conversations; writes still queued ${rows.writesStillQueued}`,
+    '',
+    `replies: ${replies.join(', ')}; errors ${summary.errors}${firstError}`,
+    `fallback rate ${pct(summary.fallbackRate)}, hand-off rate ${pct(summary.handoffRate)}, ` +
+      `predicted as labelled ${summary.predictedAsLabelled}/${summary.sent}`,
+    `most predicted: ${summary.topPredicted.map(([name, n]) => `${name} ${n}`).join(', ')}`,
+    `end-to-end latency p50 ${ms.p50} ms, p99 ${ms.p99} ms, max ${ms.max} ms; ` +
+      `${summary.throughputPerS} messages/s`,
+    `rows stored: ${rows.messagesIn} incoming, ${rows.messagesOut} replies, ` +
+      `${rows.predictions} predictions, ${rows.conversations} conversations; ` +
+      `writes still queued ${rows.writesStillQueued}`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -117,7 +117,8 @@ const DEFAULT_DRAIN_MS = 10_000;
 const STORE_WAIT_MS = 24 * 60 * 60 * 1000;
 
 export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
-  const log = (options.logger ?? rootLogger()).child({ component: 'app' });
+  const base = options.logger ?? rootLogger();
+  const log = base.child({ component: 'app' });
   let parts: AppParts | undefined;
   let server: Server | undefined;
   let url = '';
@@ -136,20 +137,24 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
 
     const { store, port } = await openConversationStore();
     if (store && learningOn) await startLearning(store);
-    const gateway = createStoreGateway({ store: port, logger: log, ...options.gateway });
+    const gateway = createStoreGateway({
+      store: port,
+      logger: base.child({ component: 'store-gateway' }),
+      ...options.gateway,
+    });
     let adapters: RunningAdapter[] = [];
     const conversation = createConversationService({
       store: gateway,
       nlu: currentEngine,
       domain,
       config,
-      logger: log.child({ component: 'conversation' }),
+      logger: base.child({ component: 'conversation' }),
       notifier: options.notifier ?? (() => escalationNotifier(adapters, config)),
     });
     const feedback = createFeedbackService({
       store: gateway,
       nlu: currentEngine,
-      logger: log.child({ component: 'feedback' }),
+      logger: base.child({ component: 'feedback' }),
     });
 
     const http = createHttp(gateway);
@@ -169,15 +174,16 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
 
   /** PGlite opens now or fails start; a server that is down is waited for in the background. */
   async function openConversationStore() {
+    const storeLog = base.child({ component: 'store' });
     if (!config.DATABASE_URL) {
-      const store = await openStore({ dataDir: config.PARLEY_DATA_DIR, logger: log });
+      const store = await openStore({ dataDir: config.PARLEY_DATA_DIR, logger: storeLog });
       return { store, port: createConversationStore(store) };
     }
     const open = (waitForDatabaseMs: number) =>
       openStore({
         databaseUrl: config.DATABASE_URL,
         dataDir: config.PARLEY_DATA_DIR,
-        logger: log,
+        logger: storeLog,
         waitForDatabaseMs,
       });
     try {
@@ -226,7 +232,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
       config,
       store,
       sinks: () => (parts?.adapters ?? []).flatMap((a) => (a.reportSink ? [a.reportSink] : [])),
-      logger: log,
+      logger: base.child({ component: 'learning' }),
     });
     const folderEngine = engine;
     engine = learning.model;
@@ -273,7 +279,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
         return learning?.runs;
       },
       http,
-      logger: log,
+      logger: base,
       modelVersion: () => currentEngine().version,
       stats: () => stats(gateway),
     };
@@ -310,7 +316,8 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     });
     server = created;
     const address = created.address() as AddressInfo;
-    url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+    const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+    url = `http://${host}:${address.port}`;
   }
 
   async function stop(): Promise<void> {

@@ -162,9 +162,8 @@ function describeReply(answer: ChatReply): string {
   const p = answer.prediction;
   if (p) {
     const entities = p.entities.map((e) => `${e.type}=${e.value}`).join(' ');
-    lines.push(
-      `        [${p.intent.name} ${p.intent.confidence.toFixed(2)}${entities ? ` ${entities}` : ''}]`,
-    );
+    const intent = `${p.intent.name} ${p.intent.confidence.toFixed(2)}`;
+    lines.push(`        [${intent}${entities ? ` ${entities}` : ''}]`);
   }
   return `${lines.join('\n')}\n`;
 }

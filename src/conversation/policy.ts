@@ -72,10 +72,10 @@ function fillSlots(
 }
 
 /**
- * The intent this turn is about, or undefined for a fallback. Two follow-up rules turn an
- * out-of-scope prediction into a continuation: the message answers the pending question (it
- * holds the entity that was asked for), or it brings an entity the last answered intent uses
- * ("and B5678?" after an order-status answer).
+ * The intent this turn is about, or undefined for a fallback. Two follow-up rules: a message
+ * that answers the pending question (it holds the entity that was asked for) continues the asked
+ * intent; an out-of-scope message that brings an entity the last answered intent uses ("and
+ * B5678?" after an order-status answer) continues that intent.
  */
 function resolveIntent(
   domain: Domain,
@@ -87,9 +87,12 @@ function resolveIntent(
   const types = new Set(prediction.entities.map((entity) => entity.type));
   const inScope = predicted !== outOfScopeIntent;
 
+  // The answer to a question Parley asked continues what it asked for, whatever the model makes
+  // of the bare answer ("it is A1234" reads like an order-status question on its own). Only a
+  // request for a person interrupts.
   const pending = state.pending;
   const answersPending = pending && accepted(domain, pending).some((type) => types.has(type));
-  if (pending && answersPending && (!inScope || predicted === pending.intent)) {
+  if (pending && answersPending && !domain.handoff.intents.includes(predicted)) {
     return pending.intent;
   }
   if (inScope) return predicted;

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { MAX_TEXT_LENGTH } from '../../adapters/local/index.js';
 import { createLocalApiClient, runChatSession } from '../../src/cli/chat.js';
 import { feedback, messages, predictions } from '../../src/store/schema.js';
-import { startTestApp, type TestApp } from './harness.js';
+import { APP_ENTITY_TYPES, startTestApp, type TestApp } from './harness.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -217,7 +217,7 @@ describe('page and info', () => {
     const { body } = await t.get('/api/meta');
     expect(body).toMatchObject({ modelVersion: 'test-v1', maxTextLength: MAX_TEXT_LENGTH });
     expect(body.intents).toContain('refund_request');
-    expect(body.entityTypes).toEqual(['order_id', 'tracking_number', 'email']);
+    expect(body.entityTypes).toEqual(APP_ENTITY_TYPES);
   });
 
   it('counts stored rows', async () => {

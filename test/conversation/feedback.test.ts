@@ -182,6 +182,6 @@ describe('feedback service', () => {
   it('lists the intents and entity types a correction may name', async () => {
     const { h } = await answered();
     expect(h.feedback.intents()).toContain('out_of_scope');
-    expect(h.feedback.entityTypes()).toEqual(['order_id', 'tracking_number', 'email']);
+    expect(h.feedback.entityTypes()).toEqual(['order_id', 'email']);
   });
 });

@@ -55,6 +55,22 @@ describe('decide', () => {
     expect(answer.state.pending).toBeUndefined();
   });
 
+  it('continues the asked intent even when the model reads the bare answer as another intent', () => {
+    const [, answer] = turns([
+      prediction('refund_request'),
+      prediction('order_status', [{ value: 'A1234' }]),
+    ]);
+    expect(answer.intent).toBe('refund_request');
+  });
+
+  it('lets a request for a person interrupt a question', () => {
+    const [, answer] = turns([
+      prediction('refund_request'),
+      prediction('human_handoff', [{ value: 'A1234' }]),
+    ]);
+    expect(answer.reply.kind).toBe('handoff');
+  });
+
   it('remembers filled slots for later intents in the conversation', () => {
     const [, later] = turns([
       prediction('refund_request', [{ value: 'A1234' }]),
