@@ -20,7 +20,7 @@ export const DEFAULT_MODEL_SETTINGS: Pick<TrainOptions, 'model' | 'featurizer' |
   // 4,096 buckets (instead of 32,768) for hashed n-grams: the shop vocabulary is small, and the
   // feature table is most of the artifact's size.
   featurizer: { hashBuckets: 4096 },
-  model: {},
+  model: { intentPooling: 'cls+mean', wideIntent: true },
   training: { seed: 20240611 },
 };
 
