@@ -4,6 +4,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { localAdapter } from '../adapters/local/index.js';
 import { slackAdapter } from '../adapters/slack/index.js';
+import { discordAdapter } from '../adapters/discord/index.js';
 import type { RunReader } from './admin/ports.js';
 import type { AdminHandler, ReportSink } from './admin/types.js';
 import type { Config } from './config.js';
@@ -67,8 +68,8 @@ export interface AdapterPlugin {
   create(ctx: AdapterContext): RunningAdapter | Promise<RunningAdapter>;
 }
 
-/** Built-in adapters; each turns itself on from the configuration (Slack: SLACK_BOT_TOKEN). */
-export const BUILT_IN_ADAPTERS: AdapterPlugin[] = [localAdapter, slackAdapter];
+/** Built-in adapters; each turns itself on from the configuration (SLACK_BOT_TOKEN, DISCORD_TOKEN). */
+export const BUILT_IN_ADAPTERS: AdapterPlugin[] = [localAdapter, slackAdapter, discordAdapter];
 
 export interface AppOptions {
   logger?: Logger;

@@ -1,5 +1,7 @@
 import type { ChatInputCommandInteraction, Client } from 'discord.js';
 import type { AdminHandler, ReportSink } from '../../src/admin/types.js';
+import type { AdapterPlugin } from '../../src/app.js';
+import { lazyAdmin } from '../../src/admin/lazy.js';
 import type { Config } from '../../src/config.js';
 import type {
   ConversationHandler,
@@ -177,3 +179,29 @@ async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> 
     clearTimeout(timer);
   }
 }
+
+/**
+ * The plugin src/app.ts lists among its adapters: on when DISCORD_TOKEN is set. The gateway
+ * needs no route on the app's HTTP server; admin commands are looked up on every use, as for
+ * Slack, because the learning loop may start after the adapters.
+ */
+export const discordAdapter: AdapterPlugin = {
+  name: 'discord',
+  enabled: (config) => Boolean(config.DISCORD_TOKEN),
+  create: (ctx) => {
+    const discord = createDiscordAdapter({
+      config: ctx.config,
+      conversation: ctx.conversation,
+      feedback: ctx.feedback,
+      admin: lazyAdmin(ctx),
+      logger: ctx.logger.child({ adapter: 'discord' }),
+    });
+    return {
+      name: 'discord',
+      start: () => discord.start(),
+      stop: () => discord.stop(),
+      notifier: discord.escalation,
+      reportSink: discord.reportSink,
+    };
+  },
+};

@@ -1,4 +1,5 @@
 import { chatCommand } from './chat.js';
+import { discordRegisterCli } from './discord-register.js';
 import type { CliCommand } from './command.js';
 import { importCommand } from './import.js';
 import { modelsCommand } from './models.js';
@@ -20,4 +21,5 @@ export const commands: CliCommand[] = [
   promoteCommand,
   rollbackCommand,
   importCommand,
+  discordRegisterCli,
 ];
