@@ -1,10 +1,4 @@
 import { Command } from 'commander';
-import { DiscordAPIError } from 'discord.js';
-import {
-  fetchApplicationId,
-  PARLEY_COMMAND,
-  registerSlashCommands,
-} from '../../adapters/discord/commands.js';
 import { loadConfig } from '../config.js';
 import { ParleyError } from '../core/errors.js';
 import type { CliCommand } from './command.js';
@@ -61,6 +55,9 @@ async function runRegister(
     throw new ParleyError('BAD_REQUEST', `--guild expects a guild id (digits); got ${guildId}`);
   }
 
+  // Loaded here, not at the top: every `parley` command would otherwise load discord.js.
+  const { fetchApplicationId, PARLEY_COMMAND, registerSlashCommands } =
+    await import('../../adapters/discord/commands.js');
   try {
     const applicationId =
       config.DISCORD_APPLICATION_ID ?? (await fetchApplicationId(token, config.DISCORD_API_URL));
@@ -81,16 +78,24 @@ async function runRegister(
   }
 }
 
+/** discord.js's DiscordAPIError, recognised by shape so this file need not load discord.js. */
+function discordStatus(err: unknown): number | undefined {
+  const { name, status } = (err ?? {}) as { name?: unknown; status?: unknown };
+  const isApiError = typeof name === 'string' && name.startsWith('DiscordAPIError');
+  return isApiError && typeof status === 'number' ? status : undefined;
+}
+
 function registerError(err: unknown, guildId: string | undefined): ParleyError {
   if (err instanceof ParleyError) return err;
-  if (err instanceof DiscordAPIError && err.status === 401) {
+  const status = discordStatus(err);
+  if (status === 401) {
     return new ParleyError('CONFIG_INVALID', 'Discord refused DISCORD_TOKEN (401)', { cause: err });
   }
-  if (err instanceof DiscordAPIError && (err.status === 403 || err.status === 404)) {
+  if (status === 403 || status === 404) {
     const where = guildId
       ? `Parley is not in guild ${guildId}, or was invited without the applications.commands scope`
       : 'DISCORD_APPLICATION_ID does not match the token';
-    return new ParleyError('CONFIG_INVALID', `Discord answered ${err.status}: ${where}`, {
+    return new ParleyError('CONFIG_INVALID', `Discord answered ${status}: ${where}`, {
       cause: err,
     });
   }

@@ -1,6 +1,6 @@
 import { Resvg } from '@resvg/resvg-js';
 import { parse, View, Error as VegaErrorLevel } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { ParleyError } from '../core/errors.js';
 import { logger } from '../core/log.js';
 import type { Evaluation } from './metrics.js';
@@ -154,6 +154,9 @@ async function renderSpec(spec: TopLevelSpec, scale = 2): Promise<Uint8Array> {
   warnIfNoFont();
 
   let svg: string;
+  // vega-lite is loaded on first use: it is only needed when a report is drawn, and loading it
+  // before discord.js breaks discord.js's bundled inspect module under vitest's module runner.
+  const { compile } = await import('vega-lite');
   const view = new View(parse(compile(spec).spec), { renderer: 'none' }).logLevel(VegaErrorLevel);
   try {
     svg = await view.toSVG();
