@@ -351,12 +351,15 @@ describe.each(BACKENDS)('repositories on %s', (kind) => {
       const v1 = initial[0].active.version;
 
       const heard: PromotionNotice[] = [];
-      const twoNotices = waitFor<void>(5_000, 'two promotion notices', (done) =>
-        store.listen(MODEL_CHANNEL, (payload) => {
+      let subscribed!: Promise<unknown>;
+      const twoNotices = waitFor<void>(5_000, 'two promotion notices', (done) => {
+        subscribed = store.listen(MODEL_CHANNEL, (payload) => {
           heard.push(JSON.parse(payload) as PromotionNotice);
           if (heard.length === 2) done();
-        }),
-      );
+        });
+      });
+      // LISTEN must be in place before the first NOTIFY, or the notice is simply not delivered.
+      await subscribed;
 
       const v2 = await repo.insertCandidate({
         artifact: artifact(2),

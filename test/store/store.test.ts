@@ -132,7 +132,11 @@ describe.each(BACKENDS)('store on %s', (kind) => {
     // Notifications arrive in order on one connection: once the marker on another channel is
     // in, the one sent before it on the unsubscribed channel would have been too.
     await unlisten();
-    const marker = waitFor<string>(5_000, 'marker', (done) => store.listen('parley_test_b', done));
+    let subscribed!: Promise<unknown>;
+    const marker = waitFor<string>(5_000, 'marker', (done) => {
+      subscribed = store.listen('parley_test_b', done);
+    });
+    await subscribed; // a NOTIFY sent before LISTEN is in place is not delivered
     await store.notify('parley_test_a', 'after unlisten');
     await store.notify('parley_test_b', 'marker');
     expect(await marker).toBe('marker');
