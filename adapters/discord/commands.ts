@@ -16,7 +16,7 @@ import type { Logger } from '../../src/core/log.js';
 import { splitMessage } from './components.js';
 import { describeDiscordError } from './reply.js';
 import { reportMessage } from './report-sink.js';
-import type { Track } from './track.js';
+import type { Track } from '../../src/core/track.js';
 
 export const COMMAND_NAME = 'parley';
 

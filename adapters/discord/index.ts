@@ -19,7 +19,7 @@ import { createDiscordReceiver, PARLEY_INTENTS, type ReceiverOptions } from './r
 import { adminChannel, createDiscordReportSink } from './report-sink.js';
 import { readDiscordSettings, type DiscordSettings } from './settings.js';
 import { createStats, type DiscordStats } from './stats.js';
-import { createTracker } from './track.js';
+import { createTracker } from '../../src/core/track.js';
 
 export { COMMAND_NAME, PARLEY_COMMAND, PARLEY_INTENTS, registerSlashCommands };
 export type { DiscordStats };

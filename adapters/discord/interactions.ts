@@ -11,7 +11,7 @@ import { parseCustomId } from './components.js';
 import type { FeedbackHandlers } from './feedback.js';
 import { describeDiscordError } from './reply.js';
 import type { DiscordStats } from './stats.js';
-import type { Track } from './track.js';
+import type { Track } from '../../src/core/track.js';
 
 export interface InteractionDeps {
   feedback: FeedbackHandlers;

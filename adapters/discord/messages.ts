@@ -24,7 +24,7 @@ import {
   type DiscordScope,
   type MessageView,
 } from './to-message.js';
-import type { Track } from './track.js';
+import type { Track } from '../../src/core/track.js';
 
 type Replied = Extract<HandleResult, { status: 'replied' }>;
 type AnyMessage = OmitPartialGroupDMChannel<Message | PartialMessage>;

@@ -3,7 +3,7 @@ import type { AdminContext, AdminHandler, AdminReply, ReportSink } from '../../s
 import { isParleyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/log.js';
 import { describeSlackError } from './reply.js';
-import type { Track } from './track.js';
+import type { Track } from '../../src/core/track.js';
 
 export const COMMAND = '/parley';
 

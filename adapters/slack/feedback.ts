@@ -13,7 +13,7 @@ import {
 } from './blocks.js';
 import { decodeMeta, FIX_VIEW, fixView, readFixSubmission, type FixMeta } from './modal.js';
 import { describeSlackError } from './reply.js';
-import type { Track } from './track.js';
+import type { Track } from '../../src/core/track.js';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 

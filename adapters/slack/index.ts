@@ -18,7 +18,7 @@ import { registerMessageListeners } from './messages.js';
 import { FetchReceiver } from './receiver.js';
 import { describeSlackError, postOnce } from './reply.js';
 import { createSlackReportSink } from './report-sink.js';
-import { createTracker } from './track.js';
+import { createTracker } from '../../src/core/track.js';
 
 export { COMMAND };
 

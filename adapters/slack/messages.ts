@@ -3,7 +3,7 @@ import type { ConversationHandler } from '../../src/conversation/types.js';
 import type { Logger } from '../../src/core/log.js';
 import { describeSlackError, postOnce, replyArgs } from './reply.js';
 import { toSlackInbound, type SlackMessageEvent, type SlackScope } from './to-message.js';
-import type { Track } from './track.js';
+import type { Track } from '../../src/core/track.js';
 import type { webApi } from '@slack/bolt';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;

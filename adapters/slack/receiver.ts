@@ -1,6 +1,6 @@
 import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../../src/core/log.js';
-import type { Track } from './track.js';
+import type { Track } from '../../src/core/track.js';
 
 /**
  * The Events API receiver: bolt's dispatch behind a Fetch-API handler, so that the app's own HTTP

@@ -1,6 +1,7 @@
 /**
- * Work that goes on after Slack has been answered (replies, modals, follow-ups of slow commands).
- * `idle()` resolves when none is left, so `stop()` can let it finish and tests can wait for it.
+ * Work that goes on after a platform event was acknowledged (replies, modals, follow-ups of slow
+ * commands). `idle()` resolves when none is left, so an adapter's `stop()` can let it finish and
+ * tests can wait for it.
  */
 export type Track = <T>(work: Promise<T>) => Promise<T>;
 
@@ -18,7 +19,7 @@ export function createTracker(): { track: Track; idle: () => Promise<void> } {
   };
 
   const idle = async () => {
-    // New work can start while we wait (a reply triggers an event): loop until none is left.
+    // New work can start while we wait (a reply triggers another event): loop until none is left.
     while (pending.size > 0) await Promise.all([...pending]);
   };
 
