@@ -1569,6 +1569,9 @@ const DENY = [
 const ORDER_STATUS = [
   "<where is|where's|wheres|where r> my order {order_id}",
   "<where is|where's> order {order_id}",
+  "<where is|where's> order {order_id} <now|at the moment|right now>",
+  'any idea where order {order_id} is',
+  'where did order {order_id} get to',
   "what's the status of <my order|order> {order_id}",
   'status of {order_id} <please|pls|>',
   'can you <check on|look up|check> my order {order_id}',
@@ -2924,7 +2927,7 @@ function intentSpecs(rng: Rng): IntentSpec[] {
     spec('thanks', 50, THANKS, CHAT_STYLE),
     spec('affirm', 55, AFFIRM, CHAT_STYLE),
     spec('deny', 55, DENY, CHAT_STYLE),
-    spec('order_status', 115, ORDER_STATUS),
+    spec('order_status', 130, ORDER_STATUS),
     spec('track_package', 120, TRACK_PACKAGE),
     spec('delivery_time', 85, DELIVERY_TIME),
     spec('change_address', 80, CHANGE_ADDRESS),

@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { localAdapter } from '../adapters/local/index.js';
-import type { ReportSink } from './admin/types.js';
+import { slackAdapter } from '../adapters/slack/index.js';
+import { discordAdapter } from '../adapters/discord/index.js';
+import type { RunReader } from './admin/ports.js';
+import type { AdminHandler, ReportSink } from './admin/types.js';
 import type { Config } from './config.js';
 import { checkDomainAgainstModel, loadDomain } from './conversation/domain.js';
 import { createFeedbackService } from './conversation/feedback.js';
@@ -20,6 +23,8 @@ import type {
 } from './conversation/types.js';
 import { ParleyError, isParleyError } from './core/errors.js';
 import { rootLogger, type Logger } from './core/log.js';
+import { startAppLearning } from './jobs/app-learning.js';
+import type { LearningLoop } from './jobs/learning-loop.js';
 import { loadNluEngine } from './nlu/runtime.js';
 import type { NluEngine } from './nlu/types.js';
 import { openStore, type Store } from './store/store.js';
@@ -35,6 +40,10 @@ export interface AdapterContext {
   config: Config;
   conversation: ConversationHandler;
   feedback: FeedbackHandler;
+  /** Admin commands, when the app was given a handler (the admin work plugs in here). */
+  admin?: AdminHandler;
+  /** Retraining runs and their reports, while the learning loop runs (the admin page). */
+  runs?: RunReader;
   /** The app's HTTP server routes (127.0.0.1:PORT by default); mount webhooks here. */
   http: Hono;
   logger: Logger;
@@ -59,14 +68,20 @@ export interface AdapterPlugin {
   create(ctx: AdapterContext): RunningAdapter | Promise<RunningAdapter>;
 }
 
-/** Built-in adapters; Slack and Discord join this list when their branches land. */
-export const BUILT_IN_ADAPTERS: AdapterPlugin[] = [localAdapter];
+/** Built-in adapters; each turns itself on from the configuration (SLACK_BOT_TOKEN, DISCORD_TOKEN). */
+export const BUILT_IN_ADAPTERS: AdapterPlugin[] = [localAdapter, slackAdapter, discordAdapter];
 
 export interface AppOptions {
   logger?: Logger;
   /** Serve this engine instead of loading PARLEY_MODEL (tests, `parley chat` with a model). */
   nlu?: NluEngine;
   notifier?: EscalationNotifier;
+  admin?: AdminHandler;
+  /**
+   * Run the learning loop (model registry, hot swap, retraining, admin commands) on the store.
+   * On by default unless `nlu` is given; needs PARLEY_MODEL and PARLEY_BASE_DATA on first start.
+   */
+  learning?: boolean;
   adapters?: AdapterPlugin[];
   /** How long `stop()` waits for messages in flight and queued writes, ms. */
   drainTimeoutMs?: number;
@@ -88,6 +103,8 @@ export interface ParleyApp {
 
 export interface AppParts {
   store?: Store;
+  /** The learning loop, once the store is there and `learning` is on. */
+  learning?: LearningLoop;
   gateway: StoreGateway;
   conversation: ConversationService;
   feedback: FeedbackHandler;
@@ -101,13 +118,16 @@ const DEFAULT_DRAIN_MS = 10_000;
 const STORE_WAIT_MS = 24 * 60 * 60 * 1000;
 
 export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
-  const log = (options.logger ?? rootLogger()).child({ component: 'app' });
+  const base = options.logger ?? rootLogger();
+  const log = base.child({ component: 'app' });
   let parts: AppParts | undefined;
   let server: Server | undefined;
   let url = '';
   let engine: NluEngine | undefined;
   let ownsEngine = false;
   let stopping: Promise<void> | undefined;
+  let learning: LearningLoop | undefined;
+  const learningOn = options.learning ?? options.nlu === undefined;
 
   async function start(): Promise<void> {
     // Model and domain first: their configuration errors are the cheapest to find.
@@ -117,24 +137,29 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     checkDomainAgainstModel(domain, engine);
 
     const { store, port } = await openConversationStore();
-    const gateway = createStoreGateway({ store: port, logger: log, ...options.gateway });
+    if (store && learningOn) await startLearning(store);
+    const gateway = createStoreGateway({
+      store: port,
+      logger: base.child({ component: 'store-gateway' }),
+      ...options.gateway,
+    });
     let adapters: RunningAdapter[] = [];
     const conversation = createConversationService({
       store: gateway,
       nlu: currentEngine,
       domain,
       config,
-      logger: log.child({ component: 'conversation' }),
+      logger: base.child({ component: 'conversation' }),
       notifier: options.notifier ?? (() => escalationNotifier(adapters, config)),
     });
     const feedback = createFeedbackService({
       store: gateway,
       nlu: currentEngine,
-      logger: log.child({ component: 'feedback' }),
+      logger: base.child({ component: 'feedback' }),
     });
 
     const http = createHttp(gateway);
-    parts = { store, gateway, conversation, feedback, engine, http, adapters };
+    parts = { store, learning, gateway, conversation, feedback, engine, http, adapters };
     adapters = await createAdapters(http, conversation, feedback, gateway);
     parts.adapters = adapters;
 
@@ -150,15 +175,16 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
 
   /** PGlite opens now or fails start; a server that is down is waited for in the background. */
   async function openConversationStore() {
+    const storeLog = base.child({ component: 'store' });
     if (!config.DATABASE_URL) {
-      const store = await openStore({ dataDir: config.PARLEY_DATA_DIR, logger: log });
+      const store = await openStore({ dataDir: config.PARLEY_DATA_DIR, logger: storeLog });
       return { store, port: createConversationStore(store) };
     }
     const open = (waitForDatabaseMs: number) =>
       openStore({
         databaseUrl: config.DATABASE_URL,
         dataDir: config.PARLEY_DATA_DIR,
-        logger: log,
+        logger: storeLog,
         waitForDatabaseMs,
       });
     try {
@@ -189,8 +215,33 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     }
     deferred.attach(createConversationStore(store));
     parts.store = store;
+    if (learningOn) {
+      await startLearning(store).catch((err: unknown) =>
+        log.error({ err }, 'the learning loop could not start; serving the folder model'),
+      );
+    }
     log.info('database reachable: store attached');
     return store;
+  }
+
+  /**
+   * From here on the registry's active version is served (the first start registers PARLEY_MODEL
+   * as v1), and every promotion swaps it in; the engine loaded from the folder is let go.
+   */
+  async function startLearning(store: Store): Promise<void> {
+    learning = await startAppLearning({
+      config,
+      store,
+      sinks: () => (parts?.adapters ?? []).flatMap((a) => (a.reportSink ? [a.reportSink] : [])),
+      logger: base.child({ component: 'learning' }),
+    });
+    const folderEngine = engine;
+    engine = learning.model;
+    if (parts) Object.assign(parts, { engine, learning });
+    if (ownsEngine && folderEngine && 'release' in folderEngine) {
+      await (folderEngine as { release(): Promise<void> }).release();
+    }
+    ownsEngine = false;
   }
 
   function createHttp(gateway: StoreGateway): Hono {
@@ -221,8 +272,15 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
       config,
       conversation,
       feedback,
+      // Read when used: the learning loop may start after the adapters (a database down at start).
+      get admin() {
+        return options.admin ?? learning?.admin;
+      },
+      get runs() {
+        return learning?.runs;
+      },
       http,
-      logger: log,
+      logger: base,
       modelVersion: () => currentEngine().version,
       stats: () => stats(gateway),
     };
@@ -259,7 +317,8 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     });
     server = created;
     const address = created.address() as AddressInfo;
-    url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+    const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+    url = `http://${host}:${address.port}`;
   }
 
   async function stop(): Promise<void> {
@@ -290,6 +349,7 @@ export function createApp(config: Config, options: AppOptions = {}): ParleyApp {
     server?.closeAllConnections();
     await closed;
 
+    await learning?.stop();
     await parts?.store?.close();
     if (ownsEngine && engine && 'release' in engine)
       await (engine as { release(): Promise<void> }).release();

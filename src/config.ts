@@ -30,6 +30,8 @@ const envSchema = z.object({
   PARLEY_DATA_DIR: z.string().min(1).default('.parley/data'),
   // Model folder to serve (model.onnx + manifest.json); the shipped default when unset.
   PARLEY_MODEL: z.string().min(1).default('models/default/model'),
+  // Training data of the shipped model: on first start it becomes the base examples (any format).
+  PARLEY_BASE_DATA: z.string().min(1).default('models/default/data/nlu.yml'),
   // Domain file (reply templates, required entities, hand-off rules).
   PARLEY_DOMAIN: z.string().min(1).default('models/default/domain.yml'),
   // Execution provider for inference and training: cpu, or cuda (needs the CUDA binaries).

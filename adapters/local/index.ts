@@ -1,4 +1,5 @@
 import type { AdapterContext, AdapterPlugin, RunningAdapter } from '../../src/app.js';
+import { registerAdminRoutes } from './admin.js';
 import { registerLocalRoutes } from './receiver.js';
 
 /**
@@ -18,6 +19,12 @@ export function createLocalAdapter(ctx: AdapterContext): RunningAdapter {
     logger: ctx.logger.child({ adapter: 'local' }),
     modelVersion: ctx.modelVersion,
     stats: ctx.stats,
+  });
+  registerAdminRoutes(ctx.http, {
+    admin: () => ctx.admin,
+    runs: () => ctx.runs,
+    adminUsers: ctx.config.PARLEY_ADMIN_USERS,
+    logger: ctx.logger.child({ adapter: 'local', page: 'admin' }),
   });
   // Requests arrive through the app's HTTP server, which the app starts and stops.
   return { name: 'local', start: async () => undefined, stop: async () => undefined };

@@ -80,7 +80,8 @@ export function toMessageResponse(result: HandleResult, conversationId: string):
 
 /** What feedback that is queued (database away) tells the user. */
 export const FEEDBACK_QUEUED_MESSAGE =
-  "Thanks! We couldn't save your feedback just yet; it is kept and will be saved automatically in a moment.";
+  "Thanks! We couldn't save your feedback just yet; it is kept and will be saved " +
+  'automatically in a moment.';
 
 const STATUS_OF: Partial<Record<ErrorCode, ApiError['status']>> = {
   BAD_REQUEST: 400,

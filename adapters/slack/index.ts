@@ -1,6 +1,7 @@
 import { App, webApi, type AppOptions } from '@slack/bolt';
 import type { AdminHandler, ReportSink } from '../../src/admin/types.js';
 import type { AdapterContext, AdapterPlugin } from '../../src/app.js';
+import { lazyAdmin } from '../../src/admin/lazy.js';
 import type { Config } from '../../src/config.js';
 import type {
   ConversationHandler,
@@ -189,8 +190,9 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
 
 /**
  * The plugin src/app.ts lists among its adapters: on when SLACK_BOT_TOKEN is set. In HTTP mode
- * it mounts `POST /slack/events` on the app's server. The app's context has no admin handler yet;
- * until it does, `/parley` answers that admin commands are not available.
+ * it mounts `POST /slack/events` on the app's server. Admin commands are looked up on every
+ * use, because the learning loop that provides them may start after the adapters (a database
+ * that is down at start); until it does, `/parley` answers that they are not available.
  */
 export const slackAdapter: AdapterPlugin = {
   name: 'slack',
@@ -200,7 +202,7 @@ export const slackAdapter: AdapterPlugin = {
       config: ctx.config,
       conversation: ctx.conversation,
       feedback: ctx.feedback,
-      admin: (ctx as AdapterContext & { admin?: AdminHandler }).admin ?? NO_ADMIN,
+      admin: lazyAdmin(ctx),
       logger: ctx.logger.child({ adapter: 'slack' }),
     });
     if (slack.mode === 'http') {
@@ -214,13 +216,6 @@ export const slackAdapter: AdapterPlugin = {
       reportSink: slack.reportSink,
     };
   },
-};
-
-const NO_ADMIN: AdminHandler = {
-  execute: async () => ({
-    ok: false,
-    text: 'Admin commands are not available on this Parley server yet.',
-  }),
 };
 
 function connection(settings: SlackSettings, receiver: FetchReceiver | undefined): AppOptions {

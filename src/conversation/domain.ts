@@ -21,12 +21,25 @@ export const DOMAIN_DEFAULTS = {
 
 const placeholderName = /^[\p{L}\p{N}_.-]+$/u;
 
+const entityName = z.string().regex(placeholderName, 'expected an entity type name');
+
 const requiredEntitySchema = z
   .object({
-    entity: z.string().regex(placeholderName, 'expected an entity type name'),
+    entity: entityName,
+    // Other entity types that satisfy the requirement (a tracking number for an order id).
+    also: z.array(entityName).default([]),
     ask: z.string().min(1, 'expected the question to ask'),
   })
   .strict();
+
+// A reply text, written either as a plain string or as `{ text: ... }` (the shipped file's form).
+const replyText = z.union([
+  z.string().min(1),
+  z
+    .object({ text: z.string().min(1) })
+    .strict()
+    .transform((reply) => reply.text),
+]);
 
 const intentSchema = z
   .object({
@@ -37,8 +50,10 @@ const intentSchema = z
 
 const domainSchema = z
   .object({
-    version: z.number().int().positive(),
-    fallback: z.string().min(1).optional(),
+    version: z.literal(1),
+    // Entity types the training data may use; documentation for data checks.
+    entities: z.array(entityName).optional(),
+    fallback: replyText.optional(),
     handoff: z
       .object({
         intents: z.array(z.string().min(1)).default([]),
@@ -47,8 +62,8 @@ const domainSchema = z
       })
       .strict()
       .optional(),
-    prompt: z.string().min(1).optional(),
-    default_reply: z.string().min(1).optional(),
+    prompt: replyText.optional(),
+    default_reply: replyText.optional(),
     // An intent listed with no body (`greet:`) is allowed: it gets the default reply.
     intents: z.record(z.string().min(1), intentSchema.nullable()).default({}),
   })
@@ -56,6 +71,8 @@ const domainSchema = z
 
 export interface RequiredEntity {
   entity: string;
+  /** Other entity types whose value satisfies this requirement (and fills its placeholder). */
+  also: string[];
   ask: string;
 }
 
@@ -165,10 +182,12 @@ export function checkDomainAgainstModel(domain: Domain, model: ModelVocabulary):
       }
     }
     spec.required.forEach((required, index) => {
-      if (!knownEntities.has(required.entity)) {
-        problems.push(
-          `intents.${name}.required[${index}].entity: the model has no entity type "${required.entity}"`,
-        );
+      for (const type of [required.entity, ...required.also]) {
+        if (!knownEntities.has(type)) {
+          problems.push(
+            `intents.${name}.required[${index}]: the model has no entity type "${type}"`,
+          );
+        }
       }
     });
   }

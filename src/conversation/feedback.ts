@@ -50,7 +50,8 @@ export function createFeedbackService(options: FeedbackServiceOptions): Feedback
     if (!queued.accepted) {
       throw new ParleyError(
         'STORE_UNAVAILABLE',
-        'Feedback could not be saved: too many writes are waiting for the database. Please try again later.',
+        'Feedback could not be saved: too many writes are waiting for the database. ' +
+          'Please try again later.',
       );
     }
     const saved = await Promise.race([queued.done, delay(saveWaitMs, false)]);
@@ -80,7 +81,8 @@ export function createFeedbackService(options: FeedbackServiceOptions): Feedback
     }
     throw new ParleyError(
       'NOT_FOUND',
-      `Unknown messageId ${JSON.stringify(messageId)}: feedback refers to the messageId a reply came with.`,
+      `Unknown messageId ${JSON.stringify(messageId)}: ` +
+        'feedback refers to the messageId a reply came with.',
     );
   }
 
@@ -126,7 +128,8 @@ function checkCorrection(
   if (typeof input.intent !== 'string' || !intents.includes(input.intent)) {
     throw new ParleyError(
       'BAD_REQUEST',
-      `A correction needs intent, one of: ${intents.join(', ')}; got ${JSON.stringify(input.intent)}.`,
+      `A correction needs intent, one of: ${intents.join(', ')}; ` +
+        `got ${JSON.stringify(input.intent)}.`,
     );
   }
   const entities = input.entities ?? [];
@@ -139,7 +142,8 @@ function checkCorrection(
     if (sorted[i].start < sorted[i - 1].end) {
       throw new ParleyError(
         'BAD_REQUEST',
-        `entities overlap at [${sorted[i].start}, ${sorted[i - 1].end}); each character belongs to at most one entity.`,
+        `entities overlap at [${sorted[i].start}, ${sorted[i - 1].end}); ` +
+          'each character belongs to at most one entity.',
       );
     }
   }
@@ -159,7 +163,8 @@ function checkSpan(
   if (!types.includes(entity.type)) {
     throw new ParleyError(
       'BAD_REQUEST',
-      `${where}.type ${JSON.stringify(entity.type)} is not an entity type of the model (${types.join(', ')}).`,
+      `${where}.type ${JSON.stringify(entity.type)} is not an entity type of the model ` +
+        `(${types.join(', ')}).`,
     );
   }
   const { start, end } = entity;
@@ -172,7 +177,8 @@ function checkSpan(
   ) {
     throw new ParleyError(
       'BAD_REQUEST',
-      `${where}: start and end must be integers with 0 <= start < end <= ${text.length} (the message length in UTF-16 code units); got [${start}, ${end}).`,
+      `${where}: start and end must be integers with 0 <= start < end <= ${text.length} ` +
+        `(the message length in UTF-16 code units); got [${start}, ${end}).`,
     );
   }
   if (splitsSurrogatePair(text, start) || splitsSurrogatePair(text, end)) {

@@ -141,7 +141,7 @@ export function createStoreGateway(options: StoreGatewayOptions): StoreGateway {
     });
   }
 
-  /** The database already had this conversation under another id (written while we were cut off). */
+  /** The database already had this conversation under another id (written while cut off). */
   function adoptConversationId(scopeText: string, conversationId: string): void {
     const cached = conversations.get(scopeText);
     if (cached) conversations.set(scopeText, { ...cached, id: conversationId });

@@ -1,5 +1,5 @@
 import type { PredictedEntity, Prediction } from '../nlu/types.js';
-import { placeholders, type Domain } from './domain.js';
+import { placeholders, type Domain, type RequiredEntity } from './domain.js';
 import type { ReplyKind } from './types.js';
 
 /**
@@ -66,15 +66,16 @@ function fillSlots(
   entities: readonly PredictedEntity[],
 ): Record<string, string> {
   const next = { ...slots };
-  for (const entity of entities) next[entity.type] = entity.value;
+  // The canonical value where a synonym maps the mention, else the text as written.
+  for (const entity of entities) next[entity.type] = entity.normalized ?? entity.value;
   return next;
 }
 
 /**
- * The intent this turn is about, or undefined for a fallback. Two follow-up rules turn an
- * out-of-scope prediction into a continuation: the message answers the pending question (it
- * holds the entity that was asked for), or it brings an entity the last answered intent uses
- * ("and B5678?" after an order-status answer).
+ * The intent this turn is about, or undefined for a fallback. Two follow-up rules: a message
+ * that answers the pending question (it holds the entity that was asked for) continues the asked
+ * intent; an out-of-scope message that brings an entity the last answered intent uses ("and
+ * B5678?" after an order-status answer) continues that intent.
  */
 function resolveIntent(
   domain: Domain,
@@ -86,8 +87,12 @@ function resolveIntent(
   const types = new Set(prediction.entities.map((entity) => entity.type));
   const inScope = predicted !== outOfScopeIntent;
 
+  // The answer to a question Parley asked continues what it asked for, whatever the model makes
+  // of the bare answer ("it is A1234" reads like an order-status question on its own). Only a
+  // request for a person interrupts.
   const pending = state.pending;
-  if (pending && types.has(pending.entity) && (!inScope || predicted === pending.intent)) {
+  const answersPending = pending && accepted(domain, pending).some((type) => types.has(type));
+  if (pending && answersPending && !domain.handoff.intents.includes(predicted)) {
     return pending.intent;
   }
   if (inScope) return predicted;
@@ -97,16 +102,35 @@ function resolveIntent(
   return undefined;
 }
 
-/** Entity types an intent's reply uses: required ones and template placeholders. */
+/** Entity types an intent's reply uses: required ones (with alternatives) and placeholders. */
 function entitiesOf(domain: Domain, intent: string): string[] {
   const spec = domain.intents[intent];
   if (!spec) return [];
-  return [...spec.required.map((required) => required.entity), ...placeholders(spec.text ?? '')];
+  const required = spec.required.flatMap((r) => [r.entity, ...r.also]);
+  return [...required, ...placeholders(spec.text ?? '')];
+}
+
+/** Entity types that answer a pending question: the one asked for and its alternatives. */
+function accepted(domain: Domain, pending: { intent: string; entity: string }): string[] {
+  const required = domain.intents[pending.intent]?.required.find(
+    (r) => r.entity === pending.entity,
+  );
+  return [pending.entity, ...(required?.also ?? [])];
+}
+
+/** A required entity's value: its own slot, else the first alternative that is filled. */
+function requiredValue(
+  required: RequiredEntity,
+  slots: Record<string, string>,
+): string | undefined {
+  return [required.entity, ...required.also]
+    .map((type) => slots[type])
+    .find((v) => v !== undefined);
 }
 
 function answer(domain: Domain, state: DialogueState, intent: string): PolicyDecision {
   const spec = domain.intents[intent];
-  const missing = spec?.required.find((required) => !state.slots[required.entity]);
+  const missing = spec?.required.find((required) => !requiredValue(required, state.slots));
   const settled = { ...state, fallbackCount: 0 };
 
   if (missing) {
@@ -114,7 +138,12 @@ function answer(domain: Domain, state: DialogueState, intent: string): PolicyDec
     return { reply: { text: missing.ask, kind: 'ask' }, state: { ...settled, pending }, intent };
   }
 
-  const text = spec?.text ? render(spec.text, state.slots) : domain.defaultReply;
+  // A placeholder of a required entity shows whichever alternative filled it.
+  const view = { ...state.slots };
+  for (const required of spec?.required ?? []) {
+    view[required.entity] = requiredValue(required, state.slots) as string;
+  }
+  const text = spec?.text ? render(spec.text, view) : domain.defaultReply;
   const next = { ...settled, pending: undefined, lastIntent: intent };
   return { reply: { text, kind: 'answer' }, state: next, intent };
 }

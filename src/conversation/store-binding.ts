@@ -220,7 +220,10 @@ export function createConversationStore(store: Store): ConversationStore {
           await tx
             .update(predictions)
             .set({
-              entities: sql`coalesce((select jsonb_agg(e || '{"value": ""}'::jsonb) from jsonb_array_elements(${predictions.entities}) e), '[]'::jsonb)`,
+              entities: sql`coalesce(
+                (select jsonb_agg(e || '{"value": ""}'::jsonb)
+                 from jsonb_array_elements(${predictions.entities}) e),
+                '[]'::jsonb)`,
             })
             .where(inArray(predictions.messageId, ids));
         }),

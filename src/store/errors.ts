@@ -76,17 +76,29 @@ export function toStoreError(err: unknown, op: string): ParleyError {
     return new ParleyError(
       'STORE_UNAVAILABLE',
       `store unavailable during ${op}: ${code}; the database cannot be reached, retry when it is back`,
-      { cause: err },
+      { cause: withoutParameters(cause) },
     );
   }
   // The server's own message names the constraint and never the values (those are in `detail`).
   const serverMessage = code === 'unknown' ? 'unexpected error' : messageOf(cause);
   if (code === UNIQUE_VIOLATION) {
-    return new ParleyError('CONFLICT', `${op}: ${serverMessage}`, { cause: err });
+    return new ParleyError('CONFLICT', `${op}: ${serverMessage}`, {
+      cause: withoutParameters(cause),
+    });
   }
   return new ParleyError('STORE_QUERY_FAILED', `${op} failed: ${serverMessage} (${code})`, {
-    cause: err,
+    cause: withoutParameters(cause),
   });
+}
+
+/**
+ * The driver's error reduced to its message and code. drizzle's wrapper (and postgres.js in debug
+ * mode) carry the query parameters, which hold customer text and artifact bytes; a logged cause
+ * must not.
+ */
+function withoutParameters(cause: unknown): Error {
+  const message = /^Failed query:/.test(messageOf(cause)) ? 'query failed' : messageOf(cause);
+  return Object.assign(new Error(message), { code: codeOf(cause) });
 }
 
 export interface GuardOptions {

@@ -9,6 +9,8 @@ import { createFakeNlu, silentLogger, type FakeNlu } from '../conversation/doubl
  * A whole Parley app for the HTTP suites: PGlite in a temporary folder (or a server URL), the
  * test domain, the keyword NLU test double, port 0 on 127.0.0.1.
  */
+export const APP_ENTITY_TYPES = ['order_id', 'tracking_number', 'email'];
+
 export interface TestApp {
   app: ParleyApp;
   nlu: FakeNlu;
@@ -30,7 +32,8 @@ export async function startTestApp(
     PARLEY_DOMAIN: 'test/fixtures/domain-shop.yml',
     ...env,
   });
-  const nlu = createFakeNlu();
+  // The test domain also names tracking_number (an alternative to order_id).
+  const nlu = createFakeNlu('test-v1', APP_ENTITY_TYPES);
   const app = createApp(config, { nlu, logger: silentLogger, ...options });
   await app.start();
 

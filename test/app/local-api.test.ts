@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { MAX_TEXT_LENGTH } from '../../adapters/local/index.js';
+import { createLocalApiClient, runChatSession } from '../../src/cli/chat.js';
 import { feedback, messages, predictions } from '../../src/store/schema.js';
-import { startTestApp, type TestApp } from './harness.js';
+import { APP_ENTITY_TYPES, startTestApp, type TestApp } from './harness.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -215,7 +217,7 @@ describe('page and info', () => {
     const { body } = await t.get('/api/meta');
     expect(body).toMatchObject({ modelVersion: 'test-v1', maxTextLength: MAX_TEXT_LENGTH });
     expect(body.intents).toContain('refund_request');
-    expect(body.entityTypes).toEqual(['order_id', 'email']);
+    expect(body.entityTypes).toEqual(APP_ENTITY_TYPES);
   });
 
   it('counts stored rows', async () => {
@@ -228,6 +230,37 @@ describe('page and info', () => {
     expect(after.store).toBe('up');
     expect(after.counts.messagesIn).toBe(before.counts.messagesIn + 1);
     expect(after.counts.predictions).toBe(before.counts.predictions + 1);
+  });
+});
+
+describe('parley chat in the terminal', () => {
+  it('talks through the API: replies, remembers the thread, and takes feedback', async () => {
+    let out = '';
+    const io = {
+      stdout: (text: string) => void (out += text),
+      stderr: () => undefined,
+      isTty: false,
+    };
+    const input = Readable.from([
+      'I want a refund\n',
+      'A9876\n',
+      '/down\n',
+      '/fix cancel_order order_id=A9876\n',
+      '/new\n',
+      'A9876\n',
+      '/quit\n',
+    ]);
+    await runChatSession({ client: createLocalApiClient(t.url), input, io, userId: 'U_TERM' });
+
+    expect(out).toContain('parley> Which order should I refund?');
+    expect(out).toContain('parley> I have started a refund for order A9876. We will write to.');
+    expect(out).toContain('(thanks, feedback saved)');
+    expect(out).toContain('(new conversation)');
+    // In the new conversation the bare order id no longer continues the refund.
+    expect(out).toContain('parley> Sorry, I did not get that.');
+    await flushed();
+    const rows = await db().select().from(feedback).where(eq(feedback.userId, 'U_TERM'));
+    expect(rows.map((r) => [r.kind, r.correctedIntent])).toEqual([['correction', 'cancel_order']]);
   });
 });
 

@@ -51,3 +51,24 @@ export async function openTestStore(kind: StoreKind, label: string): Promise<Tes
     },
   };
 }
+
+/** An empty database of its own on the test server, for a whole app (DATABASE_URL). */
+export async function createServerDatabase(label: string): Promise<{
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}> {
+  const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => undefined });
+  const name = `parley_conv_${label}_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(SERVER_URL!);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}

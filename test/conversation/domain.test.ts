@@ -10,7 +10,7 @@ import { isParleyError } from '../../src/core/errors.js';
 const FIXTURE = 'test/fixtures/domain-shop.yml';
 const model = {
   intents: ['greet', 'order_status', 'refund_request', 'cancel_order', 'human_handoff'],
-  entityTypes: ['order_id', 'email'],
+  entityTypes: ['order_id', 'tracking_number', 'email'],
   outOfScopeIntent: 'out_of_scope',
 };
 
@@ -29,7 +29,9 @@ describe('loadDomain', () => {
 
     expect(domain.intents.order_status).toEqual({
       text: 'Order {order_id} is on its way.',
-      required: [{ entity: 'order_id', ask: 'What is your order number?' }],
+      required: [
+        { entity: 'order_id', also: ['tracking_number'], ask: 'What is your order number?' },
+      ],
     });
     expect(domain.handoff).toEqual({
       intents: ['human_handoff'],
@@ -38,6 +40,29 @@ describe('loadDomain', () => {
     });
     // `cancel_order:` with no body: no template, so the default reply answers it.
     expect(domain.intents.cancel_order).toEqual({ text: undefined, required: [] });
+  });
+
+  it('reads reply texts written as strings or as { text }', () => {
+    const domain = loadDomain(FIXTURE);
+    expect(domain.fallback).toBe('Sorry, I did not get that.');
+    expect(domain.prompt).toBe('How can I help?');
+    expect(domain.defaultReply).toBe('Noted.');
+  });
+
+  it('reads the shipped domain file', () => {
+    const domain = loadDomain('models/default/domain.yml');
+    expect(domain.prompt).toBe('How can I help?');
+    expect(domain.handoff.intents).toContain('human_handoff');
+    expect(domain.handoff.afterFallbacks).toBeGreaterThanOrEqual(1);
+    expect(domain.intents.track_package.required[0]).toMatchObject({
+      entity: 'order_id',
+      also: ['tracking_number'],
+    });
+  });
+
+  it('refuses a schema version it does not know', () => {
+    const err = errorOf(() => parseDomain('version: 2\n', 'd.yml'));
+    expect(err.message).toContain('version');
   });
 
   it('fills the documented defaults for keys left out', () => {
@@ -88,6 +113,9 @@ describe('checkDomainAgainstModel', () => {
         intents: ['greet', 'order_status', 'cancel_order'],
         entityTypes: ['order_id'],
       }),
+    );
+    expect(err.message).toContain(
+      'intents.order_status.required[0]: the model has no entity type "tracking_number"',
     );
 
     expect(isParleyError(err, 'DATA_INVALID')).toBe(true);

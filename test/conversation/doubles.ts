@@ -38,7 +38,10 @@ export interface FakeNlu extends NluEngine {
   calls: string[];
 }
 
-export function createFakeNlu(version = 'test-v1'): FakeNlu {
+export function createFakeNlu(
+  version = 'test-v1',
+  entityTypes: readonly string[] = ['order_id', 'email'],
+): FakeNlu {
   const calls: string[] = [];
   const intents = ['greet', 'order_status', 'refund_request', 'cancel_order', 'human_handoff'];
 
@@ -65,7 +68,7 @@ export function createFakeNlu(version = 'test-v1'): FakeNlu {
   return {
     version,
     intents,
-    entityTypes: ['order_id', 'email'],
+    entityTypes,
     outOfScopeIntent: 'out_of_scope',
     threshold: 0.5,
     calls,

@@ -17,7 +17,7 @@ function replied(result: HandleResult) {
   return result;
 }
 
-/** An engine that waits `ms` before answering, like a slow model (case C13's 5 s stub, shortened). */
+/** An engine that waits `ms` before answering: a slow model (C13 uses 5 s; shortened here). */
 function slowEngine(inner: NluEngine, ms: number): NluEngine {
   return {
     ...inner,

@@ -55,6 +55,22 @@ describe('decide', () => {
     expect(answer.state.pending).toBeUndefined();
   });
 
+  it('continues the asked intent even when the model reads the bare answer as another intent', () => {
+    const [, answer] = turns([
+      prediction('refund_request'),
+      prediction('order_status', [{ value: 'A1234' }]),
+    ]);
+    expect(answer.intent).toBe('refund_request');
+  });
+
+  it('lets a request for a person interrupt a question', () => {
+    const [, answer] = turns([
+      prediction('refund_request'),
+      prediction('human_handoff', [{ value: 'A1234' }]),
+    ]);
+    expect(answer.reply.kind).toBe('handoff');
+  });
+
   it('remembers filled slots for later intents in the conversation', () => {
     const [, later] = turns([
       prediction('refund_request', [{ value: 'A1234' }]),
@@ -70,6 +86,25 @@ describe('decide', () => {
     ]);
     expect(followUp.intent).toBe('order_status');
     expect(followUp.reply.text).toBe('Order B5678 is on its way.');
+  });
+
+  it('takes an alternative entity for a requirement and shows it in the placeholder', () => {
+    const [d] = turns([prediction('order_status', [{ type: 'tracking_number', value: '1Z999' }])]);
+    expect(d.reply).toEqual({ text: 'Order 1Z999 is on its way.', kind: 'answer' });
+  });
+
+  it('accepts an alternative entity as the answer to its question', () => {
+    const [, d] = turns([
+      prediction('order_status'),
+      prediction('out_of_scope', [{ type: 'tracking_number', value: '1Z999' }]),
+    ]);
+    expect(d.intent).toBe('order_status');
+    expect(d.reply.text).toBe('Order 1Z999 is on its way.');
+  });
+
+  it('fills slots with the canonical value where a synonym gives one', () => {
+    const [d] = turns([prediction('order_status', [{ value: 'a-1234', normalized: 'A1234' }])]);
+    expect(d.reply.text).toBe('Order A1234 is on its way.');
   });
 
   it('gives an intent with no template the default reply', () => {

@@ -81,22 +81,26 @@ function botReply(data, userText) {
     const line = `${intent.name} ${(intent.confidence * 100).toFixed(0)}%`;
     item.append(element('div', 'meta', line));
   }
-  item.append(feedbackControls(data.messageId, userText));
+  const predicted = data.prediction ? data.prediction.intent.name : undefined;
+  item.append(feedbackControls(data.messageId, userText, predicted));
   return item;
 }
 
-function feedbackControls(messageId, userText) {
+function feedbackControls(messageId, userText, predicted) {
   const box = element('div', 'feedback');
   const status = element('span', 'status');
-  const up = element('button', 'thumb', '👍');
-  const down = element('button', 'thumb', '👎');
+  const up = element('button', 'thumb', '👍 Good');
+  const down = element('button', 'thumb', '👎 Bad');
   up.type = down.type = 'button';
   up.dataset.kind = 'up';
   down.dataset.kind = 'down';
   up.setAttribute('aria-label', 'Good answer');
   down.setAttribute('aria-label', 'Bad answer');
   const fix = element('details', 'fix');
-  fix.append(element('summary', null, 'Correct it'), correctionForm(messageId, userText, status));
+  fix.append(
+    element('summary', null, 'Correct it'),
+    correctionForm(messageId, userText, predicted, status),
+  );
 
   for (const button of [up, down]) {
     button.addEventListener('click', async () => {
@@ -111,13 +115,14 @@ function feedbackControls(messageId, userText) {
 }
 
 /** Intent from a list; entities typed as `type=value` pairs, found in the message text. */
-function correctionForm(messageId, userText, status) {
+function correctionForm(messageId, userText, predicted, status) {
   const form = element('form', 'correction');
   const intent = element('select');
   intent.name = 'intent';
   for (const name of state.intents) {
     const option = element('option', null, name);
     option.value = name;
+    option.selected = name === predicted;
     intent.append(option);
   }
   const entities = element('input');
