@@ -38,7 +38,7 @@ import {
   type ModelConfig,
   type ModelSpec,
 } from '../nlu/model.js';
-import { createInferenceSession, type Device } from '../nlu/session.js';
+import { checkDevice, createInferenceSession, type Device } from '../nlu/session.js';
 import { exportForward } from './graph/export.js';
 import { createStepTrainer, type StepTrainer } from './step-trainer.js';
 import { evalBatches, lengthBatches } from './batching.js';
@@ -175,6 +175,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const device = options.device ?? 'cpu';
   const outOfScopeIntent = options.outOfScopeIntent ?? 'out_of_scope';
   checkConfig(config, options);
+  checkDevice(device);
 
   // split and labels
   const split = splitData(options, config, rng.fork('dev'));
