@@ -35,6 +35,7 @@ const modelConfigSchema = z.object({
   maxPositions: z.number().int().positive(),
   dropout: z.number().min(0).max(1),
   featureDropout: z.number().min(0).max(1),
+  tokenDropout: z.number().min(0).max(1).default(0),
   intentPooling: z.enum(['cls', 'cls+mean']).default('cls'),
   wideIntent: z.boolean().default(false),
 }) satisfies z.ZodType<ModelConfig>;

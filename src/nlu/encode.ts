@@ -29,6 +29,8 @@ export interface PackOptions {
   slotWeights?: boolean;
   /** Training only: chance of leaving out each token feature, and the generator that decides. */
   featureDropout?: { rate: number; rng: Rng };
+  /** Training only: chance of leaving out all features of a token row (not __CLS__). */
+  tokenDropout?: number;
 }
 
 export function packBatch(items: readonly Encoded[], options: PackOptions): PackedBatch {
@@ -52,6 +54,7 @@ export function packBatch(items: readonly Encoded[], options: PackOptions): Pack
       if (!options.slotWeights) continue;
       // Row 0 is __CLS__: its one feature is never dropped.
       const drop = t > 0 ? options.featureDropout : undefined;
+      if (drop && options.tokenDropout && drop.rng.next() < options.tokenDropout) continue;
       weighSlots(featureIds, featureWeights, target, k, drop);
     }
   });

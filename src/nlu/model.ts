@@ -76,6 +76,11 @@ export interface ModelConfig {
   /** Chance that one sparse feature id of a token is left out in a training step, 0..0.5. */
   featureDropout: number;
   /**
+   * Chance that all features of a token are left out in a training step (word dropout; the
+   * row keeps its position and its tag), 0..0.3. Teaches intent and tags from context.
+   */
+  tokenDropout: number;
+  /**
    * What the intent head reads: the __CLS__ row alone, or the __CLS__ row next to the mean of
    * all real rows (a [2H, C] head).
    */
@@ -96,6 +101,7 @@ export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
   maxPositions: 65,
   dropout: 0.1,
   featureDropout: 0.1,
+  tokenDropout: 0,
   intentPooling: 'cls',
   wideIntent: false,
 });

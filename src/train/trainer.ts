@@ -38,12 +38,17 @@ import {
   type ModelConfig,
   type ModelSpec,
 } from '../nlu/model.js';
-import { createInferenceSession, type Device } from '../nlu/session.js';
+import { checkDevice, createInferenceSession, type Device } from '../nlu/session.js';
 import { exportForward } from './graph/export.js';
 import { createStepTrainer, type StepTrainer } from './step-trainer.js';
 import { evalBatches, lengthBatches } from './batching.js';
 import { chooseThreshold, fitTemperature, softmaxInto } from './calibration.js';
-import { createProgress, type ProgressMode } from './progress.js';
+import {
+  createProgress,
+  type EpochProgress,
+  type ProgressMode,
+  type ProgressReporter,
+} from './progress.js';
 import { createRng, type Rng } from './rng.js';
 import { learningRateAt } from './schedule.js';
 import { carveDev, dataHash, labelsOf, tagTokens } from './training-data.js';
@@ -137,6 +142,8 @@ export interface TrainOptions {
   warmStart?: LoadedArtifact;
   /** Version string for the new model; derived from the time and the checksum when absent. */
   version?: string;
+  /** Called after every epoch with its losses and dev scores (for run logs). */
+  onEpoch?: (progress: EpochProgress) => void;
 }
 
 export interface TrainResult {
@@ -168,6 +175,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const device = options.device ?? 'cpu';
   const outOfScopeIntent = options.outOfScopeIntent ?? 'out_of_scope';
   checkConfig(config, options);
+  checkDevice(device);
 
   // split and labels
   const split = splitData(options, config, rng.fork('dev'));
@@ -237,7 +245,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       rng: rng.fork('batches'),
       dropoutSites: trainingGraph.dropoutSites,
       signal: options.signal,
-      progress: createProgress(options.progress ?? 'auto', log),
+      progress: withEpochCallback(createProgress(options.progress ?? 'auto', log), options.onEpoch),
       score: (weights) => scoreDev(exportOnnx(weights), devSet, labels, featurizer, device),
     });
   } finally {
@@ -275,6 +283,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     'model ready',
   );
   return { artifact: { manifest, onnx }, history: loop.history };
+}
+
+function withEpochCallback(
+  reporter: ProgressReporter,
+  onEpoch: ((progress: EpochProgress) => void) | undefined,
+): ProgressReporter {
+  if (!onEpoch) return reporter;
+  return {
+    ...reporter,
+    epoch(info) {
+      reporter.epoch(info);
+      onEpoch(info);
+    },
+  };
 }
 
 // ---- preparation ----
@@ -407,7 +429,7 @@ interface LoopInput {
   rng: Rng;
   dropoutSites: string[];
   signal?: AbortSignal;
-  progress: ReturnType<typeof createProgress>;
+  progress: ProgressReporter;
   score: (weights: Map<string, Float32Array>) => Promise<DevScores>;
 }
 
@@ -517,6 +539,7 @@ function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.
       featuresPerToken: spec.featuresPerToken,
       slotWeights: true,
       featureDropout: { rate: spec.config.featureDropout, rng },
+      tokenDropout: spec.config.tokenDropout,
     },
   );
   const { batch, rows } = packed;

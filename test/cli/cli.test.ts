@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/program.js';
@@ -130,6 +132,27 @@ describe('parley command line', () => {
     const noData = await cli('eval', '--model', model, '--data', join(root, 'none.yml'));
     expect(noData.code).toBe(1);
     expect(noData.stderr).toMatch(/error \[DATA_INVALID\]/);
+  });
+
+  it('fails clearly when --device cuda has no CUDA provider to run on', async () => {
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('onnxruntime-node/package.json'));
+    const library = join(root, 'bin', 'napi-v6', process.platform, process.arch);
+    if (existsSync(join(library, 'libonnxruntime_providers_cuda.so'))) return;
+    const result = await cli('predict', '--model', model, '--device', 'cuda', 'hi');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error \[DEVICE_UNAVAILABLE\]: .*--device cpu/);
+    const training = await cli(
+      'train',
+      '--data',
+      data,
+      '--out',
+      join(root, 'cuda'),
+      '--device',
+      'cuda',
+    );
+    expect(training.code).toBe(1);
+    expect(training.stderr).toMatch(/DEVICE_UNAVAILABLE/);
   });
 
   it('rejects bad usage with exit code 2', async () => {

@@ -31,10 +31,13 @@ describe('train', () => {
 
   it('stops early after `patience` epochs without a better dev score', async () => {
     const data = toyExamples();
+    const seen: number[] = [];
     const { artifact, history } = await trainToy({
       dev: data,
       training: { epochs: 60, patience: 2 },
+      onEpoch: (progress) => seen.push(progress.epoch),
     });
+    expect(seen).toEqual(history.map((h) => h.epoch));
     expect(history.length).toBeLessThan(60);
     const best = artifact.manifest.training.bestEpoch;
     expect(history.length).toBe(best + 2);
