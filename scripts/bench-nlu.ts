@@ -4,6 +4,8 @@
  *
  *   npx tsx scripts/bench-nlu.ts [--only atis,banking77,latency] [--no-peers] [--json FILE]
  *                                [--model DIR (for latency; models/default/model by default)]
+ *                                [--set JSON (train options merged over BENCH_SETTINGS, e.g.
+ *                                 '{"model":{"layers":3},"training":{"seed":2}}')]
  *
  * - ATIS (../shared/datasets/atis): train on train, early-stop on dev, report intent accuracy
  *   and exact-span slot F1 on test. Multi-intent labels are read in sorted order (the importer's
@@ -76,6 +78,11 @@ async function main(): Promise<void> {
   const only = valueOf(args, '--only')?.split(',') ?? ['atis', 'banking77', 'latency'];
   const peers = !args.includes('--no-peers');
   const jsonOut = valueOf(args, '--json');
+  const overrides = parseOverrides(valueOf(args, '--set'));
+  for (const key of ['atis', 'banking77'] as const) {
+    BENCH_SETTINGS[key] = mergeOptions(BENCH_SETTINGS[key], overrides);
+  }
+  extra.settings = BENCH_SETTINGS;
   extra.machine = { cpus: availableParallelism(), loadAverageAtStart: loadavg() };
 
   if (only.includes('atis')) await benchTask('ATIS', await atisSplit(), 'atis', peers, true);
@@ -87,6 +94,29 @@ async function main(): Promise<void> {
   extra.loadAverageAtEnd = loadavg();
   printTable();
   if (jsonOut) await writeFile(jsonOut, JSON.stringify({ rows, ...extra }, null, 2));
+}
+
+function parseOverrides(json: string | undefined): Partial<TrainOptions> {
+  if (json === undefined) return {};
+  try {
+    return JSON.parse(json) as Partial<TrainOptions>;
+  } catch (err) {
+    throw new Error(`--set must be JSON train options: ${(err as Error).message}`);
+  }
+}
+
+/** Merges train options one level deep (model, training and featurizer settings by key). */
+function mergeOptions(
+  base: Partial<TrainOptions>,
+  over: Partial<TrainOptions>,
+): Partial<TrainOptions> {
+  return {
+    ...base,
+    ...over,
+    model: { ...base.model, ...over.model },
+    training: { ...base.training, ...over.training },
+    featurizer: { ...base.featurizer, ...over.featurizer },
+  };
 }
 
 function valueOf(args: string[], flag: string): string | undefined {

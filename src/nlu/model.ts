@@ -91,6 +91,12 @@ export interface ModelConfig {
    * logistic regression over the same sparse features next to the encoder.
    */
   wideIntent: boolean;
+  /**
+   * Neighbouring tokens mixed into every row before the encoder: 0 (off) or 1, one residual
+   * block that reads [previous row; row; next row] through one [3H, H] projection. A cheap, exact
+   * view of local order ("from X" / "to Y") that learned absolute positions give only slowly.
+   */
+  localWindow: 0 | 1;
 }
 
 export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
@@ -104,6 +110,7 @@ export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
   tokenDropout: 0,
   intentPooling: 'cls',
   wideIntent: false,
+  localWindow: 0,
 });
 
 /** Everything that fixes the shapes of the model's parameters. */
@@ -155,6 +162,12 @@ export function paramDefs(spec: ModelSpec): Map<string, ParamDef> {
   matrix(POSITION_TABLE, [maxPositions, h], 'embedding');
   vector('embed.norm.g', h, 'ones');
   vector('embed.norm.b', h, 'zeros');
+  if (spec.config.localWindow > 0) {
+    vector('local.norm.g', h, 'ones');
+    vector('local.norm.b', h, 'zeros');
+    matrix('local.w', [3 * h, h], 'output');
+    vector('local.b', h, 'zeros');
+  }
   for (let l = 0; l < layers; l++) {
     const p = `encoder.${l}`;
     vector(`${p}.attn.norm.g`, h, 'ones');
@@ -377,6 +390,9 @@ function encodeAndPredict(
   const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
   let x = drop(norm(embedded, 'embed.norm'), 'embed');
 
+  if (spec.config.localWindow > 0) {
+    x = add(x, drop(localBlock(norm(x, 'local.norm'), inputs.tokenMask, p), 'local'));
+  }
   const bias = attentionBias(inputs.tokenMask); // [B,1,1,T]
   for (let l = 0; l < spec.config.layers; l++) {
     x = encoderLayer(x, bias, l, spec.config, p, drop, norm);
@@ -399,6 +415,20 @@ function featureBag(table: Value, inputs: ModelInputs): Value {
   return inputs.featureWeights
     ? reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2])
     : mul(reduceSum(gathered, [2]), unsqueeze(inputs.rowScale as Value, [2]));
+}
+
+/**
+ * GELU of one projection of [previous row; row; next row] for every row of x [B,T,H]. Padding
+ * rows are zeroed first, so the last token's "next" is zero like the first row's "previous".
+ */
+function localBlock(x: Value, tokenMask: Value, p: (name: string) => Value): Value {
+  const h = x.shape[2] as number;
+  const real = mul(x, unsqueeze(tokenMask, [2]));
+  const zeroRow = mul(sliceAxis(real, 1, 0, 1), 0); // [B,1,H]
+  const asRows = (v: Value) => reshape(v, [0, 'rows', h]);
+  const previous = asRows(concat([zeroRow, sliceAxis(real, 1, 0, -1)], 1));
+  const next = asRows(concat([sliceAxis(real, 1, 1), zeroRow], 1));
+  return gelu(linear(concat([previous, real, next], 2), p('local.w'), p('local.b')));
 }
 
 /** Layer norm of x with the gain `<name>.g` and bias `<name>.b`. */

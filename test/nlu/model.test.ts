@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { checkArtifact } from '../../src/nlu/artifact.js';
 import { FEATURE_TABLE, WIDE_TABLE } from '../../src/nlu/model.js';
 import { createNluEngine } from '../../src/nlu/runtime.js';
-import { toyExamples, trainToy } from './toy.js';
+import { example, TINY, toyExamples, trainToy } from './toy.js';
+import { train } from '../../src/train/trainer.js';
+import type { Example } from '../../src/data/example.js';
 
 describe('joint model training', () => {
   it('learns a toy set to 100% (intents and exact entity spans) within seconds', async () => {
@@ -72,4 +74,49 @@ describe('model options', () => {
     const wide = weights.get(WIDE_TABLE)!;
     expect(Array.from(wide.data.subarray(0, 4)).every((v) => v === 0)).toBe(true);
   });
+
+  it('reads the neighbouring words through the local window when the encoder is off', async () => {
+    // The same city is the origin after "from" and the destination after "to", at varying
+    // positions: without attention and without the window, a token's tag can only come from
+    // its own features and position, which do not tell the two apart.
+    const trips = tripExamples();
+    const options = (localWindow: 0 | 1) => ({
+      ...TINY,
+      train: trips,
+      model: { hidden: 32, layers: 0, heads: 2, ffn: 64, localWindow, dropout: 0 },
+      training: { ...TINY.training, epochs: 40 },
+    });
+    const spanAccuracy = async (localWindow: 0 | 1) => {
+      const engine = await createNluEngine((await train(options(localWindow))).artifact);
+      const predictions = await engine.predictBatch(trips.map((e) => e.text));
+      await engine.release();
+      const right = predictions.filter((p, i) =>
+        sameSpans(
+          p.entities.map((e) => [e.type, e.start, e.end]),
+          trips[i].entities.map((e) => [e.type, e.start, e.end]),
+        ),
+      );
+      return right.length / trips.length;
+    };
+    expect(await spanAccuracy(1)).toBe(1);
+    expect(await spanAccuracy(0)).toBeLessThan(0.8);
+  });
 });
+
+function sameSpans(a: unknown[], b: unknown[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function tripExamples(): Example[] {
+  const cities = ['boston', 'denver', 'dallas', 'atlanta', 'seattle', 'miami'];
+  const data: Example[] = [];
+  cities.forEach((a, i) => {
+    const b = cities[(i + 1) % cities.length];
+    data.push(example(`from ${a} to ${b}`, 'flight', [['from', a], ['to', b]]));
+    data.push(example(`to ${b} from ${a}`, 'flight', [['to', b], ['from', a]]));
+    data.push(example(`a flight to ${b} from ${a} please`, 'flight', [['to', b], ['from', a]]));
+    data.push(example(`a flight from ${a} to ${b} please`, 'flight', [['from', a], ['to', b]]));
+  });
+  return data;
+}
+
