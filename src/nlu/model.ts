@@ -7,16 +7,18 @@
  * H = hidden width, N = attention heads, D = H / N, C = intents, S = tags):
  *
  *   inputs (forward and training)
- *     featureIds      int64   [B, T, K]  featurizer ids; row 0 = __CLS__; 0 = padding slot
  *     tokenMask       float32 [B, T]     1 for __CLS__ and token rows, 0 for padding rows
  *     positions       int64   [T]        0 .. T-1
  *   forward only
+ *     featureIds      int64   [B, T, K]  featurizer ids; row 0 = __CLS__; 0 = padding slot
  *     rowScale        float32 [B, T]     1/sqrt(ids in the row), 0 for padding rows
  *   outputs
  *     intentLogits    float32 [B, C]     from the __CLS__ row
  *     tagLogits       float32 [B, T, S]  row 0 (__CLS__) is computed but never read
  *   training-only inputs
- *     featureWeights  float32 [B, T, K]  1/sqrt(kept ids in the row) at kept ids, else 0
+ *     bag.<table>     float32 [B, T, D]  the feature bag of each sparse table (D = H for the
+ *                                        feature table, C for the wide table), summed outside
+ *                                        the graph from K ids per row and their weights
  *     intentLabels    int64   [B],   intentWeights float32 [B]    (weights sum to 1 per batch)
  *     tagLabels       int64   [B, T], tagWeights   float32 [B, T] (0 at __CLS__ and padding)
  *     drop.<site>     float32 [B, T, H]  inverted dropout masks: 0 or 1/(1-p), drawn in JS
@@ -25,8 +27,9 @@
  * large negative attention bias so no real row attends to them. Padding rows still produce
  * (unused) outputs; their tag weights are 0, so they add nothing to the loss.
  *
- * The feature bag is computed two ways with the same result. Training weighs every slot
- * (`featureWeights`), which lets feature dropout leave single ids out. The exported graph sums
+ * The feature bag is computed two ways with the same result. Training sums it outside the graph
+ * (train/host-table.ts) with a weight per slot, 1/sqrt(kept ids in the row) at kept ids, which
+ * lets feature dropout leave single ids out, and trains those tables there. The exported graph sums
  * the gathered rows and scales the sum once per row (`rowScale`), which skips a [B, T, K, H]
  * multiply; it relies on row 0 of the feature table (the padding id) being zero, which
  * `exportWeights` guarantees.
@@ -235,11 +238,11 @@ function initTensor(def: ParamDef, rng: Rng, depthScale: number): Float32Array {
 // ---- graphs ----
 
 interface ModelInputs {
-  featureIds: Value;
-  /** Training: per-slot weights [B,T,K]. */
-  featureWeights?: Value;
-  /** Forward: per-row scale [B,T]. */
+  /** Forward: the sparse ids [B,T,K] and the per-row scale [B,T] of the feature bags. */
+  featureIds?: Value;
   rowScale?: Value;
+  /** Training: the feature bags themselves, [B,T,D] per table, computed outside the graph. */
+  bags?: Map<string, Value>;
   tokenMask: Value;
   positions: Value;
 }
@@ -257,6 +260,11 @@ export interface TrainingGraph extends BuiltModel {
   entityLoss: Value;
   /** Names of the dropout-mask inputs, each `[B, T, H]`. */
   dropoutSites: string[];
+  /**
+   * The bag input `[B, T, D]` of each sparse table (the feature table, and the wide table when
+   * on): training keeps these tables outside the graph (train/host-table.ts).
+   */
+  bags: Map<string, Value>;
 }
 
 /** The forward graph that is exported: inputs to logits, no dropout, no loss. */
@@ -286,7 +294,7 @@ export function buildTrainingGraph(
 ): TrainingGraph {
   const graph = new Graph();
   const inputs = declareInputs(graph, spec, 'training');
-  const weights = declareParams(graph, spec, params);
+  const weights = declareParams(graph, spec, params, sparseTables(spec));
   const dropout = new DropoutMasks(graph, spec.config);
   const { intentLogits, tagLogits } = encodeAndPredict(spec, inputs, weights, dropout);
 
@@ -301,19 +309,35 @@ export function buildTrainingGraph(
     intentLoss,
     entityLoss,
     dropoutSites: dropout.sites,
+    bags: inputs.bags as Map<string, Value>,
   };
+}
+
+/** The tables read only through feature bags, with their row width. */
+export function sparseTables(spec: ModelSpec): Map<string, number> {
+  const tables = new Map([[FEATURE_TABLE, spec.config.hidden]]);
+  if (spec.config.wideIntent) tables.set(WIDE_TABLE, spec.intentCount);
+  return tables;
 }
 
 function declareInputs(graph: Graph, spec: ModelSpec, kind: 'forward' | 'training'): ModelInputs {
   const k = spec.featuresPerToken;
-  const featureIds = graph.input('featureIds', 'int64', ['batch', 'rows', k]);
-  const scale =
+  const sparse =
     kind === 'training'
-      ? { featureWeights: graph.input('featureWeights', 'float32', ['batch', 'rows', k]) }
-      : { rowScale: graph.input('rowScale', 'float32', ['batch', 'rows']) };
+      ? {
+          bags: new Map(
+            [...sparseTables(spec)].map(([table, width]) => [
+              table,
+              graph.input(`bag.${table}`, 'float32', ['batch', 'rows', width]),
+            ]),
+          ),
+        }
+      : {
+          featureIds: graph.input('featureIds', 'int64', ['batch', 'rows', k]),
+          rowScale: graph.input('rowScale', 'float32', ['batch', 'rows']),
+        };
   return {
-    featureIds,
-    ...scale,
+    ...sparse,
     tokenMask: graph.input('tokenMask', 'float32', ['batch', 'rows']),
     positions: graph.input('positions', 'int64', ['rows']),
   };
@@ -346,9 +370,11 @@ function declareParams(
   graph: Graph,
   spec: ModelSpec,
   params: ReadonlyMap<string, Float32Array>,
+  leaveOut: ReadonlyMap<string, unknown> = new Map(),
 ): Map<string, Value> {
   const values = new Map<string, Value>();
   for (const [name, def] of paramDefs(spec)) {
+    if (leaveOut.has(name)) continue;
     const data = params.get(name);
     if (!data) throw new Error(`model parameter ${name} has no value`);
     values.set(name, graph.param(name, def.shape, data));
@@ -386,7 +412,7 @@ function encodeAndPredict(
 
   // Feature bag [B,T,H] from the gathered rows [B,T,K,H] (see the top of this file); plus
   // positions [T,H].
-  const bag = featureBag(p(FEATURE_TABLE), inputs);
+  const bag = featureBag(FEATURE_TABLE, inputs, w);
   const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
   let x = drop(norm(embedded, 'embed.norm'), 'embed');
 
@@ -403,18 +429,21 @@ function encodeAndPredict(
   if (spec.config.wideIntent) {
     // Mean over real rows of the per-row wide bags [B,T,C] -> [B,C].
     const mask = unsqueeze(inputs.tokenMask, [2]);
-    const rows = reduceSum(mul(featureBag(p(WIDE_TABLE), inputs), mask), [1]);
+    const rows = reduceSum(mul(featureBag(WIDE_TABLE, inputs, w), mask), [1]);
     intentLogits = add(intentLogits, div(rows, reduceSum(mask, [1])));
   }
   return { intentLogits, tagLogits: entityHead(out, p) };
 }
 
-/** Rows of `table` [V,D] summed per token row: [B,T,K,D] -> [B,T,D] (top of this file). */
-function featureBag(table: Value, inputs: ModelInputs): Value {
-  const gathered = gather(table, inputs.featureIds);
-  return inputs.featureWeights
-    ? reduceSum(mul(gathered, unsqueeze(inputs.featureWeights, [3])), [2])
-    : mul(reduceSum(gathered, [2]), unsqueeze(inputs.rowScale as Value, [2]));
+/**
+ * Rows of a table [V,D] summed per token row, [B,T,D]: the training graph's bag input, or in
+ * the forward graph the gathered rows [B,T,K,D] summed and scaled (top of this file).
+ */
+function featureBag(table: string, inputs: ModelInputs, w: Map<string, Value>): Value {
+  const given = inputs.bags?.get(table);
+  if (given) return given;
+  const gathered = gather(w.get(table) as Value, inputs.featureIds as Value);
+  return mul(reduceSum(gathered, [2]), unsqueeze(inputs.rowScale as Value, [2]));
 }
 
 /**

@@ -12,12 +12,10 @@
  * same value as (lr·√b₂ / b₁) · m' / (√v' + ε·√b₂) with bᵢ = 1 − βᵢᵗ, which moves the bias
  * corrections onto scalars and saves one pass over every param per step.
  *
- * A row target updates only the rows of a table that the batch touched (LazyAdam, as for
- * sparse embeddings): the other rows keep their weights and moments, and skip decay.
+ * Large sparse tables are updated outside the graph, by the same rule (host-table.ts).
  */
 import type { Graph, Value } from './graph/graph.js';
 import { add, div, maximum, mul, pow, sub } from './graph/ops/arithmetic.js';
-import { gather } from './graph/ops/gather.js';
 import { reduceSum } from './graph/ops/reduce.js';
 import { sqrt } from './graph/ops/unary.js';
 
@@ -34,13 +32,11 @@ export interface AdamWOptions {
   clipNorm?: number;
 }
 
-/** What to update: a whole param, or (with `rows`) only some rows of a table. */
+/** What to update: a param and its gradient. */
 export interface AdamWTarget {
   param: Value;
-  /** Same shape as param, or [U, ..row] for the rows listed in `rows`. */
+  /** Same shape as param. */
   grad: Value;
-  /** Distinct row ids, int64 [U], for a row update. */
-  rows?: Value;
 }
 
 /** The state of one target in the step graph: inputs, and their updated values as outputs. */
@@ -49,9 +45,7 @@ export interface AdamWSlot {
   /** Full-size moment inputs. */
   m: Value;
   v: Value;
-  /** Row ids the new values belong to (row targets only). */
-  rows?: Value;
-  /** Whole new tensors, or the new rows [U, ..row] for a row target. */
+  /** The new values. */
   newParam: Value;
   newM: Value;
   newV: Value;
@@ -91,16 +85,15 @@ export function buildAdamW(
   const epsHat = mul(rootB2, eps);
   const keep = sub(1, mul(lr, weightDecay));
 
-  const slots = targets.map(({ param, grad, rows }, i): AdamWSlot => {
+  const slots = targets.map(({ param, grad }, i): AdamWSlot => {
     const shape = [...param.shape];
     const m = graph.input(graph.unusedName(`optim.m.${param.name}`), 'float32', shape);
     const v = graph.input(graph.unusedName(`optim.v.${param.name}`), 'float32', shape);
-    const pick = (x: Value): Value => (rows ? gather(x, rows) : x);
-    const newM = add(mul(pick(m), beta1), mul(grad, mCoef));
-    const newV = add(mul(pick(v), beta2), mul(squares[i], vCoef));
+    const newM = add(mul(m, beta1), mul(grad, mCoef));
+    const newV = add(mul(v, beta2), mul(squares[i], vCoef));
     const update = mul(div(newM, add(sqrt(newV), epsHat)), stepSize);
-    const decayed = weightDecay === 0 || noDecay(param.name) ? pick(param) : mul(pick(param), keep);
-    return { param, m, v, rows, newParam: sub(decayed, update), newM, newV };
+    const decayed = weightDecay === 0 || noDecay(param.name) ? param : mul(param, keep);
+    return { param, m, v, newParam: sub(decayed, update), newM, newV };
   });
 
   return { lr, step, gradNorm, slots };

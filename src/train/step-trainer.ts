@@ -10,15 +10,12 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ParleyError } from '../core/errors.js';
 import { logger } from '../core/log.js';
-import type { Graph, GraphNode, Value } from './graph/graph.js';
+import type { Graph, Value } from './graph/graph.js';
 import { grad } from './graph/grad.js';
 import { buildModel } from './graph/export.js';
-import { concat } from './graph/ops/concat.js';
-import { isTableGather } from './graph/ops/gather.js';
-import { reshape } from './graph/ops/reshape.js';
-import { segmentSum } from './graph/ops/segment.js';
 import { staticSize } from './graph/shape.js';
 import { buildAdamW, type AdamWOptions, type AdamWSlot, type AdamWTarget } from './optimizer.js';
+import type { HostTable, SparseBatch } from './host-table.js';
 
 export interface StepTrainerSpec {
   graph: Graph;
@@ -33,11 +30,11 @@ export interface StepTrainerSpec {
   /** Starting weights by param name (warm start); params not listed start from their init. */
   initial?: Map<string, Float32Array>;
   /**
-   * Embedding tables (2-D params read only through gather()) to update by rows: each step
-   * updates only the rows the batch looked up, and the other rows keep their weights and
-   * moments and skip weight decay (LazyAdam). Much cheaper for large tables; off by default.
+   * Embedding tables kept and updated in JS (host-table.ts): each step feeds the table's bag
+   * for the batch's sparse ids into `input` (float32 [B, T, D], a graph input) and updates the
+   * table from that input's gradient. Their weights are returned by `params()` with the rest.
    */
-  lazyRows?: (paramName: string) => boolean;
+  hostTables?: { table: HostTable; input: Value }[];
 }
 
 export interface StepResult {
@@ -50,7 +47,7 @@ export interface StepResult {
 
 export interface StepTrainer {
   /** One forward/backward/update. `feeds` are the graph's data inputs; lr is this step's rate. */
-  step(feeds: Record<string, ort.Tensor>, lr: number): Promise<StepResult>;
+  step(feeds: Record<string, ort.Tensor>, lr: number, sparse?: SparseBatch): Promise<StepResult>;
   /**
    * Current weights by param name, as copies: the trainer reuses its own buffers every other
    * step, so views would change under the caller.
@@ -75,8 +72,10 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
   const { bytes, adam } = buildStepGraph(spec, params);
   const session = await openSession(bytes, spec.device ?? 'cpu');
   const state = createState(graph, adam.slots, spec.initial);
+  const hostTables = spec.hostTables ?? [];
+  const hostInputs = new Set(hostTables.map((h) => h.input.name));
   const dataInputs = session.inputNames.filter(
-    (n) => !state.has(n) && n !== adam.lr.name && n !== adam.step.name,
+    (n) => !state.has(n) && n !== adam.lr.name && n !== adam.step.name && !hostInputs.has(n),
   );
   const extraKeys = Object.keys(spec.extraOutputs ?? {});
   log.debug(
@@ -91,7 +90,7 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
       return steps;
     },
 
-    async step(feeds, lr) {
+    async step(feeds, lr, sparse) {
       // state buffers swap after each run, so runs must not overlap
       if (busy) throw new ParleyError('CONFLICT', 'step trainer: await the previous step first');
       busy = true;
@@ -99,8 +98,20 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
         const { run, fetches } = stepInputs(dataInputs, feeds, state, extraKeys);
         run[adam.lr.name] = new ort.Tensor('float32', Float32Array.of(lr), []);
         run[adam.step.name] = new ort.Tensor('float32', Float32Array.of(steps + 1), []);
+        if (hostTables.length > 0 && !sparse) {
+          throw new ParleyError('DATA_INVALID', 'step trainer: host tables need a sparse batch');
+        }
+        for (const { table, input } of hostTables) {
+          const dims = [sparse!.batch, sparse!.rows, table.width];
+          run[input.name] = new ort.Tensor('float32', table.bag(sparse!), dims);
+          fetches[`${BAG_GRAD}${input.name}`] = null;
+        }
         const result = await session.run(run, fetches);
-        applyUpdate(state, result);
+        applyUpdate(state);
+        for (const { table, input } of hostTables) {
+          const bagGrad = result[`${BAG_GRAD}${input.name}`].data as Float32Array;
+          table.update(sparse!, bagGrad, lr, steps + 1, spec.optimizer);
+        }
         steps += 1;
         return stepResult(result, extraKeys);
       } finally {
@@ -111,7 +122,9 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
     params() {
       const copy = (name: string): Float32Array =>
         (state.get(name)!.current.data as Float32Array).slice();
-      return new Map(params.map((p) => [p.name, copy(p.name)]));
+      const weights = new Map(params.map((p) => [p.name, copy(p.name)]));
+      for (const { table } of hostTables) weights.set(table.name, table.weights.slice());
+      return weights;
     },
 
     async release() {
@@ -140,17 +153,15 @@ function stepInputs(
   for (const key of extraKeys) fetches[key] = null;
   for (const [name, buffers] of state) {
     run[name] = buffers.current;
-    fetches[`${NEW}${name}`] = buffers.next ?? null;
-    if (buffers.rows) fetches[`${ROWS}${buffers.rows}`] = null;
+    fetches[`${NEW}${name}`] = buffers.next;
   }
   return { run, fetches };
 }
 
-/** Swaps whole buffers; writes the touched rows of lazy tables into their buffer in place. */
-function applyUpdate(state: Map<string, StateBuffers>, result: Record<string, ort.Tensor>): void {
-  for (const [name, buffers] of state) {
-    if (buffers.next) [buffers.current, buffers.next] = [buffers.next, buffers.current];
-    else writeRows(buffers.current, result[`${ROWS}${buffers.rows}`], result[`${NEW}${name}`]);
+/** Swaps the current and next buffers of every state tensor (ORT wrote `next`). */
+function applyUpdate(state: Map<string, StateBuffers>): void {
+  for (const buffers of state.values()) {
+    [buffers.current, buffers.next] = [buffers.next, buffers.current];
   }
 }
 
@@ -164,24 +175,28 @@ function stepResult(result: Record<string, ort.Tensor>, extraKeys: readonly stri
   };
 }
 
-/** Output name prefixes: new state values, and the row ids of lazily updated tables. */
+/** Output name prefix of new state values. */
 const NEW = 'new.';
-const ROWS = 'rows.';
+/** Output name prefix of the gradient with respect to a host table's bag input. */
+const BAG_GRAD = 'bag_grad.';
 
 /** Forward, loss, gradients and AdamW as one ONNX model, params and moments as inputs. */
 function buildStepGraph(spec: StepTrainerSpec, params: Value[]) {
   const { graph, loss } = spec;
-  const lookups = tableLookups(graph, params, spec.lazyRows ?? (() => false));
-  const dense = params.filter((p) => !lookups.has(p.name));
-  const lookupOutputs = [...lookups.values()].flat().map((n) => n.output);
-  const grads = grad(graph, loss, [...dense, ...lookupOutputs]);
-  const targets: AdamWTarget[] = dense.map((p) => ({ param: p, grad: grads.get(p.name)! }));
-  for (const [name, nodes] of lookups) targets.push(rowTarget(nodes, grads, name));
+  const bagInputs = (spec.hostTables ?? []).map((h) => h.input);
+  const grads = grad(graph, loss, [...params, ...bagInputs]);
+  const targets: AdamWTarget[] = params.map((p) => ({ param: p, grad: grads.get(p.name)! }));
   const adam = buildAdamW(graph, targets, spec.optimizer, spec.noDecay);
 
   const outputs: Record<string, Value> = { [OUT_LOSS]: loss, [OUT_NORM]: adam.gradNorm };
+  for (const input of bagInputs) {
+    const g = grads.get(input.name);
+    if (!g)
+      throw new ParleyError('GRAPH_SHAPE', `step trainer: the loss does not use ${input.name}`);
+    outputs[`${BAG_GRAD}${input.name}`] = g;
+  }
   for (const [key, value] of Object.entries(spec.extraOutputs ?? {})) {
-    if (key in outputs || key.startsWith(NEW) || key.startsWith(ROWS)) {
+    if (key in outputs || key.startsWith(NEW) || key.startsWith(BAG_GRAD)) {
       throw new ParleyError('GRAPH_SHAPE', `step trainer: extra output name ${key} is reserved`);
     }
     if (value.dtype !== 'float32') {
@@ -197,70 +212,19 @@ function buildStepGraph(spec: StepTrainerSpec, params: Value[]) {
     outputs[`${NEW}${slot.param.name}`] = slot.newParam;
     outputs[`${NEW}${slot.m.name}`] = slot.newM;
     outputs[`${NEW}${slot.v.name}`] = slot.newV;
-    if (slot.rows) outputs[`${ROWS}${slot.param.name}`] = slot.rows;
   }
   const bytes = buildModel(graph, outputs, { params: 'inputs', graphName: 'parley_train_step' });
   return { bytes, adam };
 }
 
-/** The gather() nodes reading each lazily updated table; a table used any other way is refused. */
-function tableLookups(
-  graph: Graph,
-  params: Value[],
-  lazyRows: (name: string) => boolean,
-): Map<string, GraphNode[]> {
-  const lazy = new Set(params.filter((p) => lazyRows(p.name)).map((p) => p.name));
-  const lookups = new Map<string, GraphNode[]>();
-  for (const node of graph.nodes) {
-    node.inputs.forEach((input, i) => {
-      if (!lazy.has(input.name)) return;
-      if (!isTableGather(node) || i !== 0 || input.shape.length !== 2) {
-        throw new ParleyError(
-          'GRAPH_SHAPE',
-          `step trainer: lazyRows param ${input.name} is read by ${node.def.onnxType} ` +
-            `(${node.output.name}); only 2-D tables read by gather() can be updated by rows`,
-        );
-      }
-      lookups.set(input.name, [...(lookups.get(input.name) ?? []), node]);
-    });
-  }
-  return lookups;
-}
-
-/** Sums the row gradients of every lookup of one table over its distinct row ids. */
-function rowTarget(nodes: GraphNode[], grads: Map<string, Value>, name: string): AdamWTarget {
-  const table = nodes[0].inputs[0];
-  const width = table.shape[1] as number;
-  const ids = nodes.map((n) => reshape(n.inputs[1], [-1]));
-  const rows = nodes.map((n) => reshape(grads.get(n.output.name)!, [-1, width]));
-  const joined = (vs: Value[]): Value => (vs.length === 1 ? vs[0] : concat(vs, 0));
-  const { ids: distinct, sums } = segmentSum(joined(ids), joined(rows));
-  log.debug({ table: name, lookups: nodes.length }, 'table updated by rows');
-  return { param: table, grad: sums, rows: distinct };
-}
-
-/** Copies updated rows (ids int64 [U], rows [U, width]) into a table buffer in place. */
-function writeRows(table: ort.Tensor, ids: ort.Tensor, rows: ort.Tensor): void {
-  const target = table.data as Float32Array;
-  const source = rows.data as Float32Array;
-  const idList = ids.data as BigInt64Array;
-  const width = target.length / (table.dims[0] || 1);
-  for (let j = 0; j < idList.length; j++) {
-    target.set(source.subarray(j * width, (j + 1) * width), Number(idList[j]) * width);
-  }
-}
-
 /**
  * Per state tensor (param, m, v): a step reads `current`, and ORT writes the whole new tensor
  * into `next` (pre-allocated outputs), then they swap: no allocation or copy per step, and
- * inputs never alias outputs. Lazily updated tables have no `next`: only the touched rows come
- * back (with the ids in output `rows.<param>`) and are written into `current` in place.
+ * inputs never alias outputs.
  */
 interface StateBuffers {
   current: ort.Tensor;
-  next?: ort.Tensor;
-  /** Param whose row ids select the rows (lazy tables only). */
-  rows?: string;
+  next: ort.Tensor;
 }
 
 /** Param buffers from `initial` or the graph's init, and zeroed AdamW moments. */
@@ -284,9 +248,7 @@ function createState(
     }
     const buffers = (data: Float32Array): StateBuffers => ({
       current: new ort.Tensor('float32', data, dims),
-      ...(slot.rows
-        ? { rows: slot.param.name }
-        : { next: new ort.Tensor('float32', new Float32Array(size), dims) }),
+      next: new ort.Tensor('float32', new Float32Array(size), dims),
     });
     // copy: the caller's arrays stay theirs, and the trainer never aliases them
     state.set(slot.param.name, buffers(Float32Array.from(given ?? inits.get(slot.param.name)!)));

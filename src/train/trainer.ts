@@ -41,6 +41,7 @@ import {
 import { checkDevice, createInferenceSession, type Device } from '../nlu/session.js';
 import { exportForward } from './graph/export.js';
 import { createStepTrainer, type StepTrainer } from './step-trainer.js';
+import { HostTable, type SparseBatch } from './host-table.js';
 import { evalBatches, lengthBatches } from './batching.js';
 import { chooseThreshold, fitTemperature, softmaxInto } from './calibration.js';
 import {
@@ -86,11 +87,6 @@ export interface TrainConfig {
   /** Label smoothing of the intent loss, 0..0.3. */
   labelSmoothing: number;
   /**
-   * Update only the feature-table rows a batch looked up (LazyAdam; untouched rows keep their
-   * moments and skip weight decay). Much cheaper per step for large hashed-feature tables.
-   */
-  lazyFeatureTable: boolean;
-  /**
    * Intent class weights ∝ count^-power: 0 weighs every example alike, 1 every intent alike.
    * 0..1; a middle value helps rare intents without giving up accuracy on common ones.
    */
@@ -114,7 +110,6 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   seed: 1,
   entityLossWeight: 1,
   labelSmoothing: 0,
-  lazyFeatureTable: true,
   classWeightPower: 0.25,
 });
 
@@ -210,6 +205,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   });
   const forward = buildForwardGraph(spec, params);
   const noDecay = new Set(noDecayParams(spec));
+  const hostTables = [...trainingGraph.bags].map(([name, input]) => {
+    const width = input.shape[2] as number;
+    const init = params.get(name) as Float32Array;
+    const table = new HostTable(name, init.length / width, width, init, !noDecay.has(name));
+    return { table, input };
+  });
   const trainer = await createStepTrainer({
     graph: trainingGraph.graph,
     loss: trainingGraph.loss,
@@ -221,7 +222,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       clipNorm: config.clipNorm,
     },
     noDecay: (name) => noDecay.has(name),
-    lazyRows: (name) => config.lazyFeatureTable && (name === FEATURE_TABLE || name === WIDE_TABLE),
+    hostTables,
     device,
   });
 
@@ -465,12 +466,12 @@ async function runEpochs(input: LoopInput): Promise<LoopResult> {
     let lossSum = 0;
     for (const batch of lengthBatches(lengths, config.batchSize, input.rng)) {
       throwIfAborted(input.signal);
-      const feeds = trainingFeeds(
+      const { feeds, sparse } = trainingFeeds(
         batch.map((i) => trainSet[i]),
         input,
       );
       const lr = learningRateAt(step, schedule);
-      const result = await trainer.step(feeds, lr);
+      const result = await trainer.step(feeds, lr, sparse);
       if (!Number.isFinite(result.loss)) {
         throw new ParleyError(
           'DATA_INVALID',
@@ -530,8 +531,11 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   }
 }
 
-/** Inputs of one training step (layouts in model.ts). */
-function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.Tensor> {
+/** Inputs of one training step (layouts in model.ts), and the sparse ids of the feature bags. */
+function trainingFeeds(
+  items: Prepared[],
+  input: LoopInput,
+): { feeds: Record<string, ort.Tensor>; sparse: SparseBatch } {
   const { spec, rng } = input;
   const packed = packBatch(
     items.map((item) => item.encoded),
@@ -560,8 +564,6 @@ function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.
   });
 
   const feeds: Record<string, ort.Tensor> = {
-    featureIds: new ort.Tensor('int64', packed.featureIds, [batch, rows, k]),
-    featureWeights: new ort.Tensor('float32', packed.featureWeights, [batch, rows, k]),
     tokenMask: new ort.Tensor('float32', packed.tokenMask, [batch, rows]),
     positions: new ort.Tensor('int64', packed.positions, [rows]),
     intentLabels: new ort.Tensor('int64', intentLabels, [batch]),
@@ -577,7 +579,8 @@ function trainingFeeds(items: Prepared[], input: LoopInput): Record<string, ort.
       [batch, rows, hidden],
     );
   }
-  return feeds;
+  const ids = Int32Array.from(packed.featureIds, Number);
+  return { feeds, sparse: { batch, rows, slots: k, ids, weights: packed.featureWeights } };
 }
 
 /** Inverted dropout: each unit is 0 with chance `rate`, else 1 / (1 - rate). */

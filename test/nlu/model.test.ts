@@ -112,11 +112,30 @@ function tripExamples(): Example[] {
   const data: Example[] = [];
   cities.forEach((a, i) => {
     const b = cities[(i + 1) % cities.length];
-    data.push(example(`from ${a} to ${b}`, 'flight', [['from', a], ['to', b]]));
-    data.push(example(`to ${b} from ${a}`, 'flight', [['to', b], ['from', a]]));
-    data.push(example(`a flight to ${b} from ${a} please`, 'flight', [['to', b], ['from', a]]));
-    data.push(example(`a flight from ${a} to ${b} please`, 'flight', [['from', a], ['to', b]]));
+    data.push(
+      example(`from ${a} to ${b}`, 'flight', [
+        ['from', a],
+        ['to', b],
+      ]),
+    );
+    data.push(
+      example(`to ${b} from ${a}`, 'flight', [
+        ['to', b],
+        ['from', a],
+      ]),
+    );
+    data.push(
+      example(`a flight to ${b} from ${a} please`, 'flight', [
+        ['to', b],
+        ['from', a],
+      ]),
+    );
+    data.push(
+      example(`a flight from ${a} to ${b} please`, 'flight', [
+        ['from', a],
+        ['to', b],
+      ]),
+    );
   });
   return data;
 }
-

@@ -32,8 +32,6 @@ const trainer = await createStepTrainer({
   optimizer: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 },
   noDecay: (name) => name.endsWith('.b') || name.includes('.ln') || name.startsWith('final.'),
   device,
-  // BENCH_LAZY=1 updates the feature table by rows (LazyAdam) instead of densely
-  lazyRows: process.env.BENCH_LAZY === '1' ? (name) => name === 'embed.features' : undefined,
 });
 const t1 = performance.now();
 // BENCH_UNIFORM=1 draws word ids uniformly (worst case for row updates)
@@ -62,7 +60,6 @@ const params = model.graph.params.reduce((n, p) => n + p.init.length, 0);
 console.log(
   JSON.stringify({
     device,
-    lazy: process.env.BENCH_LAZY === '1',
     zipf,
     params,
     buildAndSessionMs: Math.round(t1 - t0),

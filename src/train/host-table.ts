@@ -1,0 +1,153 @@
+/**
+ * Embedding tables trained in JavaScript next to the ONNX step graph.
+ *
+ * A table of hashed features is large (tens of thousands of rows) and a batch touches a few
+ * thousand of them. Inside the graph, its gradient needs a deterministic segment sum over
+ * [B*T*K, D] rows (sort, gather, float64 running sum, difference; ScatterND add races on
+ * several threads in onnxruntime 1.30), which measured about a fifth of a Banking77 training
+ * step, and the bag itself materialises a [B, T, K, D] tensor twice. Here the bag is a weighted
+ * sum of K rows per token, computed directly; the graph takes it as an input and returns its
+ * gradient, and the table's rows are updated with the same AdamW as the graph's (LazyAdam: only
+ * touched rows move, decay and all).
+ *
+ * One difference from the graph's optimizer: gradient clipping. The graph clips its own
+ * parameters by their global norm before it returns; the table's gradient is only known after
+ * that, so it is clipped by its own norm, with the same limit.
+ */
+import type { AdamWOptions } from './optimizer.js';
+
+/** The sparse input of one batch: K ids per row and their weights, `[B, T, K]` row-major. */
+export interface SparseBatch {
+  batch: number;
+  rows: number;
+  slots: number;
+  ids: Int32Array;
+  /** 0 where a slot is empty or dropped. */
+  weights: Float32Array;
+}
+
+export class HostTable {
+  readonly weights: Float32Array;
+  private readonly m: Float32Array;
+  private readonly v: Float32Array;
+  /** Per row: its index among this step's touched rows, or -1. Reset after every update. */
+  private readonly slotOf: Int32Array;
+
+  constructor(
+    readonly name: string,
+    readonly rowCount: number,
+    readonly width: number,
+    initial: Float32Array,
+    private readonly decay: boolean,
+  ) {
+    if (initial.length !== rowCount * width) {
+      throw new Error(
+        `host table ${name}: initial value has ${initial.length} values, expected ` +
+          `${rowCount} x ${width}`,
+      );
+    }
+    this.weights = Float32Array.from(initial);
+    this.m = new Float32Array(initial.length);
+    this.v = new Float32Array(initial.length);
+    this.slotOf = new Int32Array(rowCount).fill(-1);
+  }
+
+  /** bag[b, t, :] = Σ_k weights[b, t, k] · table[ids[b, t, k], :], as `[B, T, D]`. */
+  bag(input: SparseBatch): Float32Array {
+    const d = this.width;
+    const out = new Float32Array(input.batch * input.rows * d);
+    const { ids, weights, slots } = input;
+    for (let row = 0; row < input.batch * input.rows; row++) {
+      const target = row * d;
+      for (let s = row * slots; s < (row + 1) * slots; s++) {
+        const w = weights[s];
+        if (w === 0) continue;
+        const source = this.checkedId(ids[s]) * d;
+        for (let j = 0; j < d; j++) out[target + j] += w * this.weights[source + j];
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One AdamW step (1-based `step`) on the rows the batch touched, from the gradient of the
+   * loss with respect to the bag, `[B, T, D]`. Returns the L2 norm of the table's gradient
+   * before clipping.
+   */
+  update(
+    input: SparseBatch,
+    bagGrad: Float32Array,
+    lr: number,
+    step: number,
+    options: AdamWOptions,
+  ): number {
+    const { touched, grads } = this.rowGradients(input, bagGrad);
+    let squares = 0;
+    for (let i = 0; i < grads.length; i++) squares += grads[i] * grads[i];
+    const norm = Math.sqrt(squares);
+    const clip =
+      options.clipNorm === undefined ? 1 : options.clipNorm / Math.max(norm, options.clipNorm);
+
+    const { beta1, beta2, eps } = options;
+    const rootB2 = Math.sqrt(1 - Math.pow(beta2, step));
+    const stepSize = (lr * rootB2) / (1 - Math.pow(beta1, step));
+    const epsHat = rootB2 * eps;
+    const keep = this.decay ? 1 - lr * options.weightDecay : 1;
+    const d = this.width;
+    for (let u = 0; u < touched.length; u++) {
+      const base = touched[u] * d;
+      for (let j = 0; j < d; j++) {
+        const g = grads[u * d + j] * clip;
+        const i = base + j;
+        const m = beta1 * this.m[i] + (1 - beta1) * g;
+        const v = beta2 * this.v[i] + (1 - beta2) * g * g;
+        this.m[i] = m;
+        this.v[i] = v;
+        this.weights[i] = this.weights[i] * keep - (stepSize * m) / (Math.sqrt(v) + epsHat);
+      }
+      this.slotOf[touched[u]] = -1;
+    }
+    return norm;
+  }
+
+  /** The distinct rows a batch read, and the sum of their gradients `[U, D]`. */
+  private rowGradients(
+    input: SparseBatch,
+    bagGrad: Float32Array,
+  ): { touched: Int32Array; grads: Float64Array } {
+    const d = this.width;
+    const { ids, weights, slots } = input;
+    const rowCount = input.batch * input.rows;
+    if (bagGrad.length !== rowCount * d) {
+      throw new Error(
+        `host table ${this.name}: bag gradient has ${bagGrad.length} values, ` +
+          `expected ${rowCount} x ${d}`,
+      );
+    }
+    const touchedList: number[] = [];
+    for (let s = 0; s < ids.length; s++) {
+      if (weights[s] === 0) continue;
+      const id = this.checkedId(ids[s]);
+      if (this.slotOf[id] < 0) {
+        this.slotOf[id] = touchedList.length;
+        touchedList.push(id);
+      }
+    }
+    const grads = new Float64Array(touchedList.length * d);
+    for (let row = 0; row < rowCount; row++) {
+      for (let s = row * slots; s < (row + 1) * slots; s++) {
+        const w = weights[s];
+        if (w === 0) continue;
+        const target = this.slotOf[ids[s]] * d;
+        const source = row * d;
+        for (let j = 0; j < d; j++) grads[target + j] += w * bagGrad[source + j];
+      }
+    }
+    return { touched: Int32Array.from(touchedList), grads };
+  }
+
+  private checkedId(id: number): number {
+    if (id >= 0 && id < this.rowCount) return id;
+    throw new Error(`host table ${this.name}: id ${id} is outside [0, ${this.rowCount})`);
+  }
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { Graph } from '../../src/train/graph/graph.js';
+import * as op from '../../src/train/graph/ops/index.js';
+import { HostTable, type SparseBatch } from '../../src/train/host-table.js';
+import type { AdamWOptions } from '../../src/train/optimizer.js';
+import { createStepTrainer } from '../../src/train/step-trainer.js';
+
+const WIDTH = 2;
+const START = Float32Array.from({ length: 5 * WIDTH }, (_, i) => 0.1 * i - 0.3);
+
+/** One message of two rows, three slots per row: row 0 reads ids 1 and 3 (slot 2 empty). */
+const BATCH: SparseBatch = {
+  batch: 1,
+  rows: 2,
+  slots: 3,
+  ids: Int32Array.of(1, 3, 0, 3, 4, 1),
+  weights: Float32Array.of(0.5, 2, 0, 1, -1, 0.25),
+};
+
+describe('HostTable', () => {
+  it('sums the weighted rows of each token into its bag', () => {
+    const table = new HostTable('t', 5, WIDTH, START, true);
+    const row = (id: number) => [START[id * 2], START[id * 2 + 1]];
+    const expected = [
+      ...row(1).map((x, j) => 0.5 * x + 2 * row(3)[j]),
+      ...row(3).map((x, j) => x - row(4)[j] + 0.25 * row(1)[j]),
+    ];
+    Array.from(table.bag(BATCH)).forEach((x, i) => expect(x).toBeCloseTo(expected[i], 6));
+  });
+
+  it('updates only the rows it read, by AdamW on their summed and clipped gradients', () => {
+    const options: AdamWOptions = {
+      beta1: 0.9,
+      beta2: 0.99,
+      eps: 1e-8,
+      weightDecay: 0.5,
+      clipNorm: 1,
+    };
+    const table = new HostTable('t', 5, WIDTH, START, true);
+    const bagGrad = Float32Array.of(1, -2, 3, 0.5); // [B=1, T=2, D=2]
+    const lr = 0.1;
+
+    // by hand: row 1 gets 0.5*g0 + 0.25*g1, row 3 gets 2*g0 + g1, row 4 gets -g1
+    const g0 = [1, -2];
+    const g1 = [3, 0.5];
+    const grads = new Map([
+      [1, g0.map((x, j) => 0.5 * x + 0.25 * g1[j])],
+      [3, g0.map((x, j) => 2 * x + g1[j])],
+      [4, g1.map((x) => -x)],
+    ]);
+    const norm = Math.sqrt([...grads.values()].flat().reduce((s, x) => s + x * x, 0));
+    expect(table.update(BATCH, bagGrad, lr, 1, options)).toBeCloseTo(norm, 5);
+
+    const clip = 1 / norm; // norm > 1
+    const expected = Array.from(START);
+    for (const [row, g] of grads) {
+      g.forEach((gj, j) => {
+        const k = row * WIDTH + j;
+        const clipped = gj * clip;
+        const mHat = ((1 - options.beta1) * clipped) / (1 - options.beta1);
+        const vHat = ((1 - options.beta2) * clipped * clipped) / (1 - options.beta2);
+        expected[k] =
+          START[k] * (1 - lr * options.weightDecay) - (lr * mHat) / (Math.sqrt(vHat) + 1e-8);
+      });
+    }
+    Array.from(table.weights).forEach((x, k) => expect(x, `w[${k}]`).toBeCloseTo(expected[k], 5));
+    // rows 0 and 2 were not read: untouched, no decay either
+    expect(Array.from(table.weights.subarray(0, 2))).toEqual(Array.from(START.subarray(0, 2)));
+    expect(Array.from(table.weights.subarray(4, 6))).toEqual(Array.from(START.subarray(4, 6)));
+  });
+
+  it('refuses ids outside the table and gradients of the wrong size', () => {
+    const table = new HostTable('t', 5, WIDTH, START, false);
+    const outside = { ...BATCH, ids: Int32Array.of(1, 9, 0, 3, 4, 1) };
+    expect(() => table.bag(outside)).toThrow(/id 9 is outside \[0, 5\)/);
+    expect(() => table.update(BATCH, new Float32Array(3), 0.1, 1, OPTIONS)).toThrow(
+      /bag gradient has 3 values, expected 2 x 2/,
+    );
+    expect(() => new HostTable('t', 5, WIDTH, new Float32Array(4), false)).toThrow(
+      /4 values, expected 5 x 2/,
+    );
+  });
+
+  it('trains through the step trainer from the gradient of its bag input', async () => {
+    // loss = Σ bag · target + Σ bias²: the bag's gradient is `target` on every row, and the
+    // bias (the graph needs a param of its own) stays at 0
+    const g = new Graph();
+    const bag = g.input('bag', 'float32', ['batch', 'rows', WIDTH]);
+    const bias = g.param('bias', [WIDTH], Float32Array.of(0, 0));
+    const target = g.constant('target', [1, -1], 'float32', [WIDTH]);
+    const loss = op.add(
+      op.reduceSum(op.mul(bag, target), []),
+      op.reduceSum(op.mul(bias, bias), []),
+    );
+    const table = new HostTable('table', 5, WIDTH, START, false);
+    const trainer = await createStepTrainer({
+      graph: g,
+      loss,
+      optimizer: OPTIONS,
+      hostTables: [{ table, input: bag }],
+    });
+
+    const reference = new HostTable('reference', 5, WIDTH, START, false);
+    const rowGrad = Float32Array.of(1, -1, 1, -1);
+    for (let step = 1; step <= 3; step++) {
+      const result = await trainer.step({}, 0.05, BATCH);
+      expect(result.loss).toBeCloseTo(sumTimesTarget(reference.bag(BATCH)), 5);
+      reference.update(BATCH, rowGrad, 0.05, step, OPTIONS);
+    }
+    expect(Array.from(trainer.params().get('table')!)).toEqual(Array.from(reference.weights));
+    expect(Array.from(trainer.params().get('bias')!)).toEqual([0, 0]);
+    await expect(trainer.step({}, 0.05)).rejects.toThrow(/host tables need a sparse batch/);
+    await trainer.release();
+  });
+});
+
+const OPTIONS: AdamWOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
+
+function sumTimesTarget(bag: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < bag.length; i += 2) sum += bag[i] - bag[i + 1];
+  return sum;
+}
