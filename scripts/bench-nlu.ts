@@ -4,6 +4,7 @@
  *
  *   npx tsx scripts/bench-nlu.ts [--only atis,banking77,latency] [--no-peers] [--json FILE]
  *                                [--model DIR (for latency; models/default/model by default)]
+ *                                [--keep DIR (saves each trained model in DIR/<task>)]
  *                                [--set JSON (train options merged over BENCH_SETTINGS, e.g.
  *                                 '{"model":{"layers":3},"training":{"seed":2}}')]
  *
@@ -32,6 +33,7 @@ import * as ort from 'onnxruntime-node';
 import type { Example } from '../src/data/example.js';
 import { loadDataset } from '../src/data/load.js';
 import { evaluate, type EvalItem } from '../src/eval/metrics.js';
+import { saveArtifact } from '../src/nlu/artifact.js';
 import { createNluEngine, loadNluEngine, type LoadedNluEngine } from '../src/nlu/runtime.js';
 import { Graph } from '../src/train/graph/graph.js';
 import { exportForward } from '../src/train/graph/export.js';
@@ -71,6 +73,7 @@ interface Split {
 }
 
 const rows: Row[] = [];
+let keepDir: string | undefined;
 const extra: Record<string, unknown> = {};
 
 async function main(): Promise<void> {
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
     BENCH_SETTINGS[key] = mergeOptions(BENCH_SETTINGS[key], overrides);
   }
   extra.settings = BENCH_SETTINGS;
+  keepDir = valueOf(args, '--keep');
   extra.machine = { cpus: availableParallelism(), loadAverageAtStart: loadavg() };
 
   if (only.includes('atis')) await benchTask('ATIS', await atisSplit(), 'atis', peers, true);
@@ -159,6 +163,7 @@ async function benchTask(
     ...BENCH_SETTINGS[key],
   });
   const trainSeconds = (Date.now() - started) / 1000;
+  if (keepDir) await saveArtifact(join(keepDir, key), result.artifact);
   const engine = await createNluEngine(result.artifact);
   const { evaluation, latencies } = await evaluateEngine(engine, split.test);
   await engine.release();
@@ -361,20 +366,24 @@ function meanRows(engine: LoadedNluEngine, texts: string[]): number {
 
 /**
  * Multiply-adds counted as 2 FLOPs, for one message of `rows` rows (tokens + __CLS__): the
- * feature bag (K ids of H each), per layer the QKV, attention scores and mixing, output
- * projection and feed-forward, and the two heads. Norms and softmaxes are left out (they are
+ * feature bag (K ids of H each), the local window block when on ([3H, H] per row), per layer the
+ * QKV, attention scores and mixing, output projection and feed-forward, the two heads, and the
+ * wide intent path when on (K ids of C each). Norms and softmaxes are left out (they are
  * O(rows * H) and small next to the rest).
  */
 function flopsPerMessage(engine: LoadedNluEngine, rows: number): number {
-  const { hidden: h, layers, ffn } = engine.manifest.model;
+  const { hidden: h, layers, ffn, localWindow, wideIntent, intentPooling } = engine.manifest.model;
   const k = (engine.manifest.featurizer as { config: { maxFeaturesPerToken: number } }).config
     .maxFeaturesPerToken;
   const tags = engine.manifest.labels.tags.length;
   const intents = engine.intents.length;
   const bag = 2 * rows * k * h;
+  const local = localWindow > 0 ? 2 * rows * 3 * h * h : 0;
   const perLayer = 2 * rows * (3 * h * h + h * h + 2 * h * ffn) + 2 * 2 * rows * rows * h;
-  const heads = 2 * rows * h * tags + 2 * h * intents;
-  return bag + layers * perLayer + heads;
+  const pooled = intentPooling === 'cls+mean' ? 2 * h : h;
+  const heads = 2 * rows * h * tags + 2 * pooled * intents;
+  const wide = wideIntent ? 2 * rows * k * intents : 0;
+  return bag + local + layers * perLayer + heads + wide;
 }
 
 /** GFLOP/s of one [n,n] x [n,n] MatMul on onnxruntime-node here, best of several runs. */

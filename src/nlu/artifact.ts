@@ -79,6 +79,8 @@ const manifestSchema = z.object({
     seed: z.number().int(),
     epochs: z.number().int().min(0),
     bestEpoch: z.number().int().min(0),
+    /** How many epochs' weights ending at bestEpoch the model averages (1: none averaged). */
+    averagedEpochs: z.number().int().min(1).default(1),
     steps: z.number().int().min(0),
     durationMs: z.number().min(0),
     device: z.string(),

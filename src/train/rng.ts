@@ -6,6 +6,8 @@
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
+  /** Fills `out` with what `out.length` calls of next() would return, faster. */
+  fillUniform(out: Float32Array | Float64Array): void;
   /** Uniform integer in [0, n). */
   int(n: number): number;
   /** Standard normal (Box-Muller). */
@@ -56,8 +58,22 @@ export function createRng(seed: number): Rng {
     return radius * Math.cos(2 * Math.PI * v);
   };
 
+  // The same step as next(), inlined: dropout masks draw hundreds of thousands per step.
+  const fillUniform = (out: Float32Array | Float64Array): void => {
+    let s = state;
+    for (let i = 0; i < out.length; i++) {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    }
+    state = s;
+  };
+
   return {
     next,
+    fillUniform,
     normal,
     int: (n) => Math.floor(next() * n),
     shuffle<T>(items: T[]): T[] {

@@ -78,6 +78,12 @@ export interface TrainConfig {
   epsilon: number;
   /** Epochs without a better dev score before stopping (>= 1). */
   patience: number;
+  /**
+   * Also score the average of the weights at the end of the last N epochs on dev, and keep it
+   * when it beats every single epoch (0 or 1: off). Averaging the end points of a decaying
+   * schedule lands in a flatter spot than any one of them.
+   */
+  averageEpochs: number;
   /** Share of train carved off as dev when no dev set is given, 0..0.5 (0: no dev). */
   devFraction: number;
   /** Seed of every random choice in the run. */
@@ -106,6 +112,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   beta2: 0.98,
   epsilon: 1e-8,
   patience: 6,
+  averageEpochs: 0,
   devFraction: 0.1,
   seed: 1,
   entityLossWeight: 1,
@@ -152,6 +159,8 @@ export interface EpochRecord {
   devIntentAccuracy?: number;
   devEntityF1?: number;
   devScore?: number;
+  /** Dev score of the average of this and the previous epochs' weights (averageEpochs). */
+  devScoreAveraged?: number;
 }
 
 /** An example ready for batching: its encoding, its labels as ids, its class weight. */
@@ -437,6 +446,8 @@ interface LoopInput {
 interface LoopResult {
   best: Map<string, Float32Array>;
   bestEpoch: number;
+  /** How many epochs' weights `best` averages (1: the weights of `bestEpoch` alone). */
+  bestAveraged: number;
   epochs: number;
   steps: number;
   history: EpochRecord[];
@@ -457,6 +468,8 @@ async function runEpochs(input: LoopInput): Promise<LoopResult> {
   const history: EpochRecord[] = [];
   let best = trainer.params();
   let bestEpoch = 0;
+  let bestAveraged = 1;
+  const recent: Map<string, Float32Array>[] = [];
   let bestScore = -Infinity;
   let step = 0;
   progress.start({ epochs: config.epochs, totalSteps, train: trainSet.length, dev: devSet.length });
@@ -485,9 +498,10 @@ async function runEpochs(input: LoopInput): Promise<LoopResult> {
     }
 
     const record: EpochRecord = { epoch, trainLoss: lossSum / stepsPerEpoch };
+    const weights = trainer.params();
     let improved = devSet.length === 0;
     if (devSet.length > 0) {
-      const dev = await input.score(trainer.params());
+      const dev = await input.score(weights);
       Object.assign(record, {
         devIntentAccuracy: dev.intentAccuracy,
         devEntityF1: dev.entityF1,
@@ -497,8 +511,22 @@ async function runEpochs(input: LoopInput): Promise<LoopResult> {
       if (improved) bestScore = dev.score;
     }
     if (improved) {
-      best = trainer.params();
+      best = weights;
       bestEpoch = epoch;
+      bestAveraged = 1;
+    }
+    const averaged = await averageOfRecent(recent, weights, config.averageEpochs, input, devSet);
+    if (averaged) {
+      record.devScoreAveraged = averaged.score;
+      if (averaged.score > bestScore) {
+        [best, bestScore, bestEpoch, bestAveraged] = [
+          averaged.weights,
+          averaged.score,
+          epoch,
+          recent.length,
+        ];
+        improved = true;
+      }
     }
     history.push(record);
     progress.epoch({
@@ -520,7 +548,35 @@ async function runEpochs(input: LoopInput): Promise<LoopResult> {
     if (epoch - bestEpoch >= config.patience) break;
   }
   progress.stop({ epochs: history.length, steps: step, bestEpoch, bestScore });
-  return { best, bestEpoch, epochs: history.length, steps: step, history };
+  return { best, bestEpoch, bestAveraged, epochs: history.length, steps: step, history };
+}
+
+/**
+ * Keeps the last `count` epochs' weights in `recent` and, once it holds that many, scores their
+ * element-wise mean on dev. Undefined while averaging is off or the window is not full yet.
+ */
+async function averageOfRecent(
+  recent: Map<string, Float32Array>[],
+  weights: Map<string, Float32Array>,
+  count: number,
+  input: LoopInput,
+  devSet: readonly Prepared[],
+): Promise<{ weights: Map<string, Float32Array>; score: number } | undefined> {
+  if (count <= 1 || devSet.length === 0) return undefined;
+  recent.push(weights);
+  if (recent.length > count) recent.shift();
+  if (recent.length < count) return undefined;
+  const mean = new Map<string, Float32Array>();
+  for (const name of weights.keys()) {
+    const sum = new Float32Array(weights.get(name)!.length);
+    for (const snapshot of recent) {
+      const values = snapshot.get(name)!;
+      for (let i = 0; i < sum.length; i++) sum[i] += values[i];
+    }
+    for (let i = 0; i < sum.length; i++) sum[i] /= recent.length;
+    mean.set(name, sum);
+  }
+  return { weights: mean, score: (await input.score(mean)).score };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -586,8 +642,9 @@ function trainingFeeds(
 /** Inverted dropout: each unit is 0 with chance `rate`, else 1 / (1 - rate). */
 function dropoutMask(size: number, rate: number, rng: Rng): Float32Array {
   const mask = new Float32Array(size);
+  rng.fillUniform(mask);
   const keep = 1 / (1 - rate);
-  for (let i = 0; i < size; i++) mask[i] = rng.next() < rate ? 0 : keep;
+  for (let i = 0; i < size; i++) mask[i] = mask[i] < rate ? 0 : keep;
   return mask;
 }
 
@@ -786,6 +843,7 @@ function buildManifest(input: ManifestInput): NluManifest {
       seed: input.config.seed,
       epochs: loop.epochs,
       bestEpoch: loop.bestEpoch,
+      averagedEpochs: loop.bestAveraged,
       steps: loop.steps,
       durationMs: input.durationMs,
       device: input.device,
