@@ -8,6 +8,8 @@ export interface Rng {
   next(): number;
   /** Fills `out` with what `out.length` calls of next() would return, faster. */
   fillUniform(out: Float32Array | Float64Array): void;
+  /** Fills `out` with the raw 32-bit draws behind next() (next() = draw / 2^32). */
+  fillBits(out: Uint32Array): void;
   /** Uniform integer in [0, n). */
   int(n: number): number;
   /** Standard normal (Box-Muller). */
@@ -59,21 +61,22 @@ export function createRng(seed: number): Rng {
   };
 
   // The same step as next(), inlined: dropout masks draw hundreds of thousands per step.
-  const fillUniform = (out: Float32Array | Float64Array): void => {
+  const fill = (out: Float32Array | Float64Array | Uint32Array, scale: number): void => {
     let s = state;
     for (let i = 0; i < out.length; i++) {
       s = (s + 0x6d2b79f5) | 0;
       let t = s;
       t = Math.imul(t ^ (t >>> 15), t | 1);
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      out[i] = ((t ^ (t >>> 14)) >>> 0) * scale;
     }
     state = s;
   };
 
   return {
     next,
-    fillUniform,
+    fillUniform: (out) => fill(out, 1 / 4294967296),
+    fillBits: (out) => fill(out, 1),
     normal,
     int: (n) => Math.floor(next() * n),
     shuffle<T>(items: T[]): T[] {

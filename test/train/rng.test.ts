@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/train/rng.js';
+import { dropoutMask } from '../../src/train/trainer.js';
 
 describe('createRng', () => {
   it('fills arrays with the very numbers next() would draw, and continues the stream', () => {
@@ -14,10 +15,31 @@ describe('createRng', () => {
     expect(Math.max(...filled)).toBeLessThan(1);
   });
 
+  it('fills raw 32-bit draws that are next() times 2^32', () => {
+    const bits = new Uint32Array(100);
+    createRng(5).fillBits(bits);
+    const reference = createRng(5);
+    expect(Array.from(bits)).toEqual(
+      Array.from({ length: 100 }, () => reference.next() * 4294967296),
+    );
+  });
+
   it('gives different streams for different seeds and fork labels', () => {
     expect(createRng(1).next()).not.toBe(createRng(2).next());
     const base = createRng(1);
     expect(base.fork('a').next()).not.toBe(base.fork('b').next());
     expect(base.fork('a').next()).toBe(createRng(1).fork('a').next());
   });
+});
+
+describe('dropoutMask', () => {
+  it.each([0.1, 0.25, 0.5])(
+    'zeroes a share %f of units and scales the rest by 1/(1-rate)',
+    (rate) => {
+      const mask = dropoutMask(200_001, rate, createRng(3));
+      const zeros = mask.filter((x) => x === 0).length / mask.length;
+      expect(Math.abs(zeros - rate)).toBeLessThan(0.005);
+      expect(new Set(mask.filter((x) => x !== 0))).toEqual(new Set([Math.fround(1 / (1 - rate))]));
+    },
+  );
 });
