@@ -366,7 +366,7 @@ function meanRows(engine: LoadedNluEngine, texts: string[]): number {
 
 /**
  * Multiply-adds counted as 2 FLOPs, for one message of `rows` rows (tokens + __CLS__): the
- * feature bag (K ids of H each), the local window block when on ([3H, H] per row), per layer the
+ * feature bag (K ids of H each), the local window block when on ([(2r+1)H, H] per row), per layer the
  * QKV, attention scores and mixing, output projection and feed-forward, the two heads, and the
  * wide intent path when on (K ids of C each). Norms and softmaxes are left out (they are
  * O(rows * H) and small next to the rest).
@@ -378,7 +378,7 @@ function flopsPerMessage(engine: LoadedNluEngine, rows: number): number {
   const tags = engine.manifest.labels.tags.length;
   const intents = engine.intents.length;
   const bag = 2 * rows * k * h;
-  const local = localWindow > 0 ? 2 * rows * 3 * h * h : 0;
+  const local = 2 * rows * (2 * localWindow + 1) * h * h;
   const perLayer = 2 * rows * (3 * h * h + h * h + 2 * h * ffn) + 2 * 2 * rows * rows * h;
   const pooled = intentPooling === 'cls+mean' ? 2 * h : h;
   const heads = 2 * rows * h * tags + 2 * pooled * intents;

@@ -38,7 +38,7 @@ const modelConfigSchema = z.object({
   tokenDropout: z.number().min(0).max(1).default(0),
   intentPooling: z.enum(['cls', 'cls+mean']).default('cls'),
   wideIntent: z.boolean().default(false),
-  localWindow: z.union([z.literal(0), z.literal(1)]).default(0),
+  localWindow: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
 }) satisfies z.ZodType<ModelConfig>;
 
 const manifestSchema = z.object({

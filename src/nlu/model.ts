@@ -95,11 +95,12 @@ export interface ModelConfig {
    */
   wideIntent: boolean;
   /**
-   * Neighbouring tokens mixed into every row before the encoder: 0 (off) or 1, one residual
-   * block that reads [previous row; row; next row] through one [3H, H] projection. A cheap, exact
-   * view of local order ("from X" / "to Y") that learned absolute positions give only slowly.
+   * Neighbouring tokens mixed into every row before the encoder: 0 (off), or the radius r of one
+   * residual block that reads rows i-r .. i+r side by side through one [(2r+1)H, H] projection.
+   * A cheap, exact view of local order ("from X" / "to Y") that learned absolute positions give
+   * only slowly. 0..2.
    */
-  localWindow: 0 | 1;
+  localWindow: 0 | 1 | 2;
 }
 
 export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
@@ -168,7 +169,7 @@ export function paramDefs(spec: ModelSpec): Map<string, ParamDef> {
   if (spec.config.localWindow > 0) {
     vector('local.norm.g', h, 'ones');
     vector('local.norm.b', h, 'zeros');
-    matrix('local.w', [3 * h, h], 'output');
+    matrix('local.w', [(2 * spec.config.localWindow + 1) * h, h], 'output');
     vector('local.b', h, 'zeros');
   }
   for (let l = 0; l < layers; l++) {
@@ -417,7 +418,8 @@ function encodeAndPredict(
   let x = drop(norm(embedded, 'embed.norm'), 'embed');
 
   if (spec.config.localWindow > 0) {
-    x = add(x, drop(localBlock(norm(x, 'local.norm'), inputs.tokenMask, p), 'local'));
+    const local = localBlock(norm(x, 'local.norm'), inputs.tokenMask, spec.config.localWindow, p);
+    x = add(x, drop(local, 'local'));
   }
   const bias = attentionBias(inputs.tokenMask); // [B,1,1,T]
   for (let l = 0; l < spec.config.layers; l++) {
@@ -447,17 +449,31 @@ function featureBag(table: string, inputs: ModelInputs, w: Map<string, Value>): 
 }
 
 /**
- * GELU of one projection of [previous row; row; next row] for every row of x [B,T,H]. Padding
- * rows are zeroed first, so the last token's "next" is zero like the first row's "previous".
+ * GELU of one projection of rows i-radius .. i+radius side by side, for every row i of x
+ * [B,T,H]. Padding rows are zeroed first, and rows beyond either end read as zeros.
  */
-function localBlock(x: Value, tokenMask: Value, p: (name: string) => Value): Value {
+function localBlock(
+  x: Value,
+  tokenMask: Value,
+  radius: number,
+  p: (name: string) => Value,
+): Value {
   const h = x.shape[2] as number;
   const real = mul(x, unsqueeze(tokenMask, [2]));
-  const zeroRow = mul(sliceAxis(real, 1, 0, 1), 0); // [B,1,H]
-  const asRows = (v: Value) => reshape(v, [0, 'rows', h]);
-  const previous = asRows(concat([zeroRow, sliceAxis(real, 1, 0, -1)], 1));
-  const next = asRows(concat([sliceAxis(real, 1, 1), zeroRow], 1));
-  return gelu(linear(concat([previous, real, next], 2), p('local.w'), p('local.b')));
+  const pieces: Value[] = [];
+  for (let offset = -radius; offset <= radius; offset++) pieces.push(shiftRows(real, offset, h));
+  return gelu(linear(concat(pieces, 2), p('local.w'), p('local.b')));
+}
+
+/** Row i of the result is row i + offset of x [B,T,H], or zeros past either end. */
+function shiftRows(x: Value, offset: number, h: number): Value {
+  if (offset === 0) return x;
+  const zeros = mul(sliceAxis(x, 1, 0, Math.abs(offset)), 0); // [B,|offset|,H]
+  const moved =
+    offset < 0
+      ? concat([zeros, sliceAxis(x, 1, 0, offset)], 1)
+      : concat([sliceAxis(x, 1, offset), zeros], 1);
+  return reshape(moved, [0, 'rows', h]);
 }
 
 /** Layer norm of x with the gain `<name>.g` and bias `<name>.b`. */

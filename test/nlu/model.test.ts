@@ -40,7 +40,8 @@ describe('joint model training', () => {
 });
 
 describe('model options', () => {
-  it('learns the toy set with mean pooling and the wide intent path too', async () => {
+  it('learns the toy set with mean pooling, the wide intent path and a local window too', async () => {
+    // "hi" is two rows (__CLS__ and one token), fewer than the window reaches on either side
     const { artifact } = await trainToy({
       model: {
         hidden: 32,
@@ -49,6 +50,7 @@ describe('model options', () => {
         ffn: 64,
         intentPooling: 'cls+mean',
         wideIntent: true,
+        localWindow: 2,
       },
     });
     const loaded = checkArtifact(artifact);
@@ -80,13 +82,13 @@ describe('model options', () => {
     // positions: without attention and without the window, a token's tag can only come from
     // its own features and position, which do not tell the two apart.
     const trips = tripExamples();
-    const options = (localWindow: 0 | 1) => ({
+    const options = (localWindow: 0 | 1 | 2) => ({
       ...TINY,
       train: trips,
       model: { hidden: 32, layers: 0, heads: 2, ffn: 64, localWindow, dropout: 0 },
       training: { ...TINY.training, epochs: 40 },
     });
-    const spanAccuracy = async (localWindow: 0 | 1) => {
+    const spanAccuracy = async (localWindow: 0 | 1 | 2) => {
       const engine = await createNluEngine((await train(options(localWindow))).artifact);
       const predictions = await engine.predictBatch(trips.map((e) => e.text));
       await engine.release();
@@ -99,6 +101,7 @@ describe('model options', () => {
       return right.length / trips.length;
     };
     expect(await spanAccuracy(1)).toBe(1);
+    expect(await spanAccuracy(2)).toBe(1);
     expect(await spanAccuracy(0)).toBeLessThan(0.8);
   });
 });
