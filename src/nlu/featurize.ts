@@ -40,6 +40,12 @@ export interface FeaturizerConfig {
   seed: number;
   /** Input limit in tokens, CLS not counted (>= 1); longer texts are truncated. */
   maxTokens: number;
+  /**
+   * Adds a hashed word bigram (the previous token's normalised form and this one's; `<s>` before
+   * the first) to each token row, in the n-gram buckets, ahead of the character n-grams. Saved
+   * featurizers without this field read it as false.
+   */
+  wordBigrams: boolean;
 }
 
 export const DEFAULT_FEATURIZER_CONFIG: Readonly<FeaturizerConfig> = Object.freeze({
@@ -50,6 +56,7 @@ export const DEFAULT_FEATURIZER_CONFIG: Readonly<FeaturizerConfig> = Object.free
   minWordCount: 1,
   seed: 0x5eed,
   maxTokens: 64,
+  wordBigrams: false,
 });
 
 export interface Encoded {
@@ -117,6 +124,7 @@ const SHAPE_INDEX = new Map<string, number>(SHAPE_FEATURES.map((name, i) => [nam
 
 // Word shapes share the n-gram buckets; a different seed keeps them from colliding by design.
 const SHAPE_SEED_XOR = 0x9e3779b9;
+const BIGRAM_SEED_XOR = 0x85ebca6b;
 
 // Distinct token texts whose features are kept; the cache is emptied when it is full.
 const LEXICAL_CACHE_SIZE = 50_000;
@@ -208,7 +216,12 @@ export class Featurizer {
     if (!Array.isArray(data.vocab) || !data.vocab.every((w) => typeof w === 'string')) {
       throw new ParleyError('MODEL_INVALID', 'featurizer JSON: `vocab` must be a list of strings');
     }
-    const config = validateConfig({ ...DEFAULT_FEATURIZER_CONFIG, ...data.config });
+    // Fields added after a featurizer was saved keep the meaning it was trained with.
+    const config = validateConfig({
+      ...DEFAULT_FEATURIZER_CONFIG,
+      wordBigrams: false,
+      ...data.config,
+    });
     return new Featurizer(config, data.vocab, data.regexes ?? [], data.lookups ?? []);
   }
 
@@ -237,7 +250,10 @@ export class Featurizer {
 
     const patterns = this.patternHits(text, tokens);
     for (let i = 0; i < tokens.length; i += 1) {
-      const row = this.tokenFeatures(tokens[i], patterns[i]);
+      const bigram = this.config.wordBigrams
+        ? this.bigramId(i > 0 ? tokens[i - 1].norm : '<s>', tokens[i].norm)
+        : undefined;
+      const row = this.tokenFeatures(tokens[i], patterns[i], bigram);
       featureIds.set(row.length > k ? row.slice(0, k) : row, (i + 1) * k);
     }
     return { tokens, featureIds, length: tokens.length + 1, truncated };
@@ -269,16 +285,29 @@ export class Featurizer {
     return names[patternIndex - this.regexNames.length];
   }
 
-  /** One row of distinct ids: word, shapes, patterns, then hashed shape and n-grams. */
-  private tokenFeatures(token: Token, patternIndexes: number[] | undefined): number[] {
+  /** One row of distinct ids: word, shapes, patterns, bigram, then hashed shape and n-grams. */
+  private tokenFeatures(
+    token: Token,
+    patternIndexes: number[] | undefined,
+    bigram: number | undefined,
+  ): number[] {
     const { head, tail } = this.lexicalFeatures(token);
     const ids = new Set<number>(head);
     for (const p of patternIndexes ?? []) ids.add(this.patternBase + p);
+    if (bigram !== undefined) ids.add(bigram);
     for (const id of tail) {
       if (ids.size >= this.config.maxFeaturesPerToken) break;
       ids.add(id);
     }
     return [...ids];
+  }
+
+  /** The hashed id of the word pair (previous, current), both normalised. */
+  private bigramId(previous: string, current: string): number {
+    const seed = (this.config.seed ^ BIGRAM_SEED_XOR) >>> 0;
+    return (
+      this.ngramBase + (murmur3(utf8(`${previous} ${current}`), seed) % this.config.hashBuckets)
+    );
   }
 
   /**
@@ -531,7 +560,7 @@ function compileLookup(index: number, tables: LookupTable[]): CompiledLookup {
 
 function validateConfig(config: FeaturizerConfig): FeaturizerConfig {
   const problems: string[] = [];
-  const int = (name: keyof FeaturizerConfig, min: number) => {
+  const int = (name: Exclude<keyof FeaturizerConfig, 'wordBigrams'>, min: number) => {
     const value = config[name];
     if (!Number.isInteger(value) || value < min)
       problems.push(`${name} must be an integer >= ${min}, got ${value}`);
@@ -542,6 +571,9 @@ function validateConfig(config: FeaturizerConfig): FeaturizerConfig {
   int('maxFeaturesPerToken', 4);
   int('minWordCount', 1);
   int('maxTokens', 1);
+  if (typeof config.wordBigrams !== 'boolean') {
+    problems.push(`wordBigrams must be true or false, got ${String(config.wordBigrams)}`);
+  }
   if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 0xffffffff) {
     problems.push(`seed must be a 32-bit unsigned integer, got ${config.seed}`);
   }
