@@ -319,6 +319,9 @@ function checkConfig(config: TrainConfig, options: TrainOptions): void {
     problems.push('batchSize must be >= 1');
   }
   if (!(config.learningRate > 0)) problems.push('learningRate must be > 0');
+  if (!Number.isInteger(config.averageEpochs) || config.averageEpochs < 0) {
+    problems.push('averageEpochs must be an integer >= 0');
+  }
   if (config.devFraction < 0 || config.devFraction > 0.5)
     problems.push('devFraction must be in 0..0.5');
   if (problems.length > 0) {

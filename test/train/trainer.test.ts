@@ -45,6 +45,31 @@ describe('train', () => {
     expect(artifact.manifest.metrics.devIntentAccuracy).toBe(1);
   });
 
+  it('scores the average of the last epochs on dev and keeps it when it is best', async () => {
+    const data = toyExamples();
+    const { artifact, history } = await trainToy({
+      dev: data.filter((_, i) => i % 3 === 0),
+      training: { epochs: 8, averageEpochs: 3, patience: 8, learningRate: 2e-3 },
+    });
+    expect(history.slice(0, 2).map((h) => h.devScoreAveraged)).toEqual([undefined, undefined]);
+    for (const h of history.slice(2)) expect(h.devScoreAveraged).toBeGreaterThanOrEqual(0);
+
+    // The exported weights score on dev what the best candidate, single or averaged, scored.
+    const candidates = history.flatMap((h) => [h.devScore!, h.devScoreAveraged ?? -1]);
+    const { metrics, training } = artifact.manifest;
+    const exported = (metrics.devIntentAccuracy + metrics.devEntityF1) / 2;
+    expect(exported).toBeCloseTo(Math.max(...candidates), 6);
+    const best = history[training.bestEpoch - 1];
+    const fromAverage = training.averagedEpochs === 3;
+    expect(fromAverage ? best.devScoreAveraged : best.devScore).toBeCloseTo(exported, 6);
+  });
+
+  it('refuses a negative or fractional averageEpochs', async () => {
+    await expect(trainToy({ training: { averageEpochs: -1 } })).rejects.toThrow(
+      /averageEpochs must be an integer >= 0/,
+    );
+  });
+
   it('chooses an out-of-scope threshold on dev and stores it', async () => {
     const dev = [
       ...toyExamples(),
