@@ -16,11 +16,10 @@ import { train, type TrainOptions } from '../src/train/trainer.js';
 const DATA = new URL('../models/default/data/nlu.yml', import.meta.url).pathname;
 const OUT = new URL('../models/default/model', import.meta.url).pathname;
 
-export const DEFAULT_MODEL_SETTINGS: Pick<TrainOptions, 'model' | 'featurizer' | 'training'> = {
+export const DEFAULT_MODEL_SETTINGS: Pick<TrainOptions, 'featurizer' | 'training'> = {
   // 4,096 buckets (instead of 32,768) for hashed n-grams: the shop vocabulary is small, and the
   // feature table is most of the artifact's size.
   featurizer: { hashBuckets: 4096 },
-  model: { intentPooling: 'cls+mean', wideIntent: true },
   training: { seed: 20240611 },
 };
 

@@ -112,9 +112,9 @@ export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
   dropout: 0.1,
   featureDropout: 0.1,
   tokenDropout: 0,
-  intentPooling: 'cls',
-  wideIntent: false,
-  localWindow: 0,
+  intentPooling: 'cls+mean',
+  wideIntent: true,
+  localWindow: 1,
 });
 
 /** Everything that fixes the shapes of the model's parameters. */

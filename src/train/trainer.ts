@@ -111,7 +111,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   beta1: 0.9,
   beta2: 0.98,
   epsilon: 1e-8,
-  patience: 6,
+  patience: 10,
   averageEpochs: 0,
   devFraction: 0.1,
   seed: 1,

@@ -74,7 +74,7 @@ describe('model artifact', () => {
     expect(manifest.training.dataHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(manifest.parentVersion).toBeNull();
     expect(Date.parse(manifest.createdAt)).not.toBeNaN();
-    expect(loaded.weights.get('intent.head.w')?.dims).toEqual([32, 4]);
+    expect(loaded.weights.get('intent.head.w')?.dims).toEqual([64, 4]); // [__CLS__; mean] pooling: 2H rows
   });
 
   it('names a missing folder, manifest or graph', async () => {
