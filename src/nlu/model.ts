@@ -452,12 +452,7 @@ function featureBag(table: string, inputs: ModelInputs, w: Map<string, Value>): 
  * GELU of one projection of rows i-radius .. i+radius side by side, for every row i of x
  * [B,T,H]. Padding rows are zeroed first, and rows beyond either end read as zeros.
  */
-function localBlock(
-  x: Value,
-  tokenMask: Value,
-  radius: number,
-  p: (name: string) => Value,
-): Value {
+function localBlock(x: Value, tokenMask: Value, radius: number, p: (name: string) => Value): Value {
   const h = x.shape[2] as number;
   const real = mul(x, unsqueeze(tokenMask, [2]));
   const pieces: Value[] = [];
