@@ -10,8 +10,8 @@ import {
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { answerLater, replyWithin, runAdminCommand } from '../../src/admin/adapter-run.js';
 import type { AdminContext, AdminHandler, AdminReply, ReportSink } from '../../src/admin/types.js';
-import { isParleyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/log.js';
 import { splitMessage } from './components.js';
 import { describeDiscordError } from './reply.js';
@@ -136,8 +136,10 @@ export async function onParleyCommand(
     command: line.split(' ')[0],
   });
 
-  const running = execute(deps.admin, ctx, line, log);
-  const first = await Promise.race([running, delay(deps.ackDeadlineMs)]);
+  const running = runAdminCommand(deps.admin, ctx, line, (err) =>
+    log.error({ err: describeDiscordError(err) }, 'discord admin command failed'),
+  );
+  const first = await replyWithin(running, deps.ackDeadlineMs);
   const reply = first ?? (await deferThenWait(interaction, running));
   // Discord refuses an empty message (50006): an empty answer still says something.
   const [head, ...rest] = splitMessage(reply.text || (reply.ok ? 'Done.' : 'That did not work.'));
@@ -159,21 +161,6 @@ async function deferThenWait(
   return running;
 }
 
-/** The admin handler's answer, with a thrown error turned into an answer for the person. */
-async function execute(
-  admin: AdminHandler,
-  ctx: AdminContext,
-  line: string,
-  log: Logger,
-): Promise<AdminReply> {
-  try {
-    return await admin.execute(ctx, line);
-  } catch (err) {
-    log.error({ err: describeDiscordError(err) }, 'discord admin command failed');
-    return { ok: false, text: failureText(err) };
-  }
-}
-
 async function followUp(
   later: NonNullable<AdminReply['later']>,
   answer: (text: string) => Promise<void>,
@@ -182,17 +169,9 @@ async function followUp(
   deps: CommandDeps,
   log: Logger,
 ): Promise<void> {
-  let result: Awaited<typeof later>;
-  try {
-    result = await later;
-  } catch (err) {
-    log.error({ err: describeDiscordError(err) }, 'discord admin command failed later');
-    await answer(failureText(err));
-    return;
-  }
-
-  await answer(result.text);
-  const report = result.report;
+  const report = await answerLater(later, answer, (err) =>
+    log.error({ err: describeDiscordError(err) }, 'discord admin command failed later'),
+  );
   if (!report) return;
   if (deps.reportSink) {
     await deps.reportSink.postReport(report).catch((err: unknown) => {
@@ -236,15 +215,6 @@ function answerer(
     }
     log.warn('discord admin answer dropped: interaction expired and no DISCORD_ADMIN_CHANNEL');
   };
-}
-
-function failureText(err: unknown): string {
-  if (isParleyError(err)) return err.message;
-  return 'Parley could not run that command; the error is in the server log.';
-}
-
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }
 
 export interface RegisterOptions {

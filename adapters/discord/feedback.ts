@@ -7,7 +7,7 @@ import {
 } from 'discord.js';
 import { Lru } from '../../src/conversation/lru.js';
 import type { FeedbackHandler, FeedbackInput } from '../../src/conversation/types.js';
-import { isParleyError } from '../../src/core/errors.js';
+import { feedbackFailureText } from '../../src/conversation/feedback.js';
 import type { Logger } from '../../src/core/log.js';
 import {
   detailsModal,
@@ -240,15 +240,6 @@ async function record(input: FeedbackInput, deps: FeedbackDeps): Promise<string>
       : `✅ Thank you, ${what} is kept and will be saved when Parley's database is back.`;
   } catch (err) {
     log.warn({ err: describeDiscordError(err) }, 'discord feedback not recorded');
-    return `⚠️ ${failureText(err)}`;
+    return `⚠️ ${feedbackFailureText(err)}`;
   }
-}
-
-function failureText(err: unknown): string {
-  if (isParleyError(err, 'NOT_FOUND')) {
-    return 'Parley no longer has that message, so the feedback was not recorded.';
-  }
-  if (isParleyError(err, 'CONFLICT')) return 'That message was deleted; it takes no feedback.';
-  if (isParleyError(err, 'BAD_REQUEST')) return `That feedback was not recorded: ${err.message}`;
-  return 'Parley could not record your feedback just now. Please try again in a moment.';
 }

@@ -81,10 +81,7 @@ export function messageCreate(view: MessageView, scope: DiscordScope): DiscordIn
   return {
     kind: 'message',
     message: {
-      platform: 'discord',
-      workspaceId: view.guildId ?? 'dm',
-      channelId: view.channelId,
-      platformMessageId: view.id,
+      ...messageKey(view),
       // A thread channel is the conversation; a reply chain gets its root in messages.ts.
       ...(view.isThread ? { threadId: view.channelId } : {}),
       userId: view.authorId as string,
@@ -123,12 +120,7 @@ export function messageDelete(view: MessageView, scope: DiscordScope): DiscordIn
   // key changes nothing, so it is forgotten all the same.
   return {
     kind: 'forget',
-    key: {
-      platform: 'discord',
-      workspaceId: view.guildId ?? 'dm',
-      channelId: view.channelId,
-      platformMessageId: view.id,
-    },
+    key: messageKey(view),
   };
 }
 
@@ -235,5 +227,15 @@ export function viewOf(message: Message | PartialMessage): MessageView {
       ),
     },
     createdAt: message.createdAt,
+  };
+}
+
+/** The key of a Discord message: its guild ("dm" outside one), channel and snowflake. */
+function messageKey(view: MessageView): MessageKey {
+  return {
+    platform: 'discord',
+    workspaceId: view.guildId ?? 'dm',
+    channelId: view.channelId,
+    platformMessageId: view.id,
   };
 }

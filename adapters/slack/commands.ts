@@ -1,6 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
+import { answerLater, replyWithin, runAdminCommand } from '../../src/admin/adapter-run.js';
 import type { AdminContext, AdminHandler, AdminReply, ReportSink } from '../../src/admin/types.js';
-import { isParleyError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/log.js';
 import { describeSlackError } from './reply.js';
 import type { Track } from '../../src/core/track.js';
@@ -40,8 +40,10 @@ export function registerAdminCommand(app: App, deps: CommandDeps): void {
     const log = deps.log.child({ userId: ctx.userId, isAdmin: ctx.isAdmin });
     const answer = answerer(respond, Date.now(), deps, log);
 
-    const running = execute(deps.admin, ctx, command.text.trim(), log);
-    const first = await Promise.race([running, delay(deps.ackDeadlineMs)]);
+    const running = runAdminCommand(deps.admin, ctx, command.text.trim(), (err) =>
+      log.error({ err: describeSlackError(err) }, 'slack admin command failed'),
+    );
+    const first = await replyWithin(running, deps.ackDeadlineMs);
     if (first) {
       await ack(ephemeral(first.text));
       if (first.later) await deps.track(followUp(first.later, answer, deps, log));
@@ -58,49 +60,24 @@ export function registerAdminCommand(app: App, deps: CommandDeps): void {
   });
 }
 
-/** The admin handler's answer, with a thrown error turned into an answer for the user. */
-async function execute(
-  admin: AdminHandler,
-  ctx: AdminContext,
-  commandLine: string,
-  log: Logger,
-): Promise<AdminReply> {
-  try {
-    return await admin.execute(ctx, commandLine);
-  } catch (err) {
-    log.error({ err: describeSlackError(err) }, 'slack admin command failed');
-    return { ok: false, text: failureText(err) };
-  }
-}
-
 async function followUp(
   later: NonNullable<AdminReply['later']>,
   answer: (text: string) => Promise<void>,
   deps: CommandDeps,
   log: Logger,
 ): Promise<void> {
-  let result: Awaited<typeof later>;
-  try {
-    result = await later;
-  } catch (err) {
-    log.error({ err: describeSlackError(err) }, 'slack admin command failed later');
-    await answer(failureText(err));
-    return;
-  }
-
-  await answer(result.text);
-  if (!result.report) return;
+  const report = await answerLater(later, answer, (err) =>
+    log.error({ err: describeSlackError(err) }, 'slack admin command failed later'),
+  );
+  if (!report) return;
   if (deps.reportSink) {
-    await deps.reportSink.postReport(result.report).catch((err: unknown) => {
-      log.error(
-        { err: describeSlackError(err), runId: result.report?.runId },
-        'slack report failed',
-      );
+    await deps.reportSink.postReport(report).catch((err: unknown) => {
+      log.error({ err: describeSlackError(err), runId: report.runId }, 'slack report failed');
     });
     return;
   }
   await answer(
-    `${result.report.headline.summary}\n(Set SLACK_ADMIN_CHANNEL to receive the chart and the full report.)`,
+    `${report.headline.summary}\n(Set SLACK_ADMIN_CHANNEL to receive the chart and the full report.)`,
   );
 }
 
@@ -127,13 +104,4 @@ function answerer(respond: RespondFn, startedAt: number, deps: CommandDeps, log:
 
 function ephemeral(text: string) {
   return { response_type: 'ephemeral' as const, text };
-}
-
-function failureText(err: unknown): string {
-  if (isParleyError(err)) return err.message;
-  return 'Parley could not run that command; the error is in the server log.';
-}
-
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }

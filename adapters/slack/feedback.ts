@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction, webApi } from '@slack/bolt';
 import type { FeedbackHandler, FeedbackInput } from '../../src/conversation/types.js';
-import { isParleyError } from '../../src/core/errors.js';
+import { feedbackFailureText } from '../../src/conversation/feedback.js';
 import type { Logger } from '../../src/core/log.js';
 import {
   ACTION_DOWN,
@@ -140,7 +140,7 @@ async function recordAndShow(
     ({ saved } = await deps.feedback.record(input));
   } catch (err) {
     log.warn({ err: describeSlackError(err) }, 'slack feedback not recorded');
-    await tellUser(spot, feedbackFailure(err), deps);
+    await tellUser(spot, feedbackFailureText(err), deps);
     return;
   }
 
@@ -181,16 +181,6 @@ async function tellUser(spot: ReplySpot, text: string, deps: FeedbackDeps): Prom
   } catch (err) {
     deps.log.warn({ err: describeSlackError(err) }, 'slack chat.postEphemeral failed');
   }
-}
-
-/** What the person who pressed the button is told; the feedback service's codes, not its words. */
-function feedbackFailure(err: unknown): string {
-  if (isParleyError(err, 'NOT_FOUND') || isParleyError(err, 'CONFLICT')) {
-    return 'Parley no longer has that message (it may have been deleted), so the feedback was not recorded.';
-  }
-  if (isParleyError(err, 'BAD_REQUEST')) return `That feedback was not recorded: ${err.message}`;
-  if (isParleyError(err, 'STORE_UNAVAILABLE')) return err.message;
-  return 'Parley could not record your feedback just now. Please try again in a moment.';
 }
 
 function unescapeMrkdwn(text: string): string {

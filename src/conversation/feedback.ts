@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ParleyError } from '../core/errors.js';
+import { isParleyError, ParleyError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { NluEngine } from '../nlu/types.js';
 import type { StoreGateway } from './gateway.js';
@@ -202,6 +202,19 @@ function intentNames(engine: NluEngine): string[] {
 }
 
 /** A stable uuid for (message, user): sha256 of the pair, with RFC 9562 version 8 bits set. */
+/**
+ * What the person who gave feedback is told when it was not recorded: chosen by the service's
+ * error codes, not its wording (shared by the platform adapters).
+ */
+export function feedbackFailureText(err: unknown): string {
+  if (isParleyError(err, 'NOT_FOUND') || isParleyError(err, 'CONFLICT')) {
+    return 'Parley no longer has that message (it may have been deleted), so the feedback was not recorded.';
+  }
+  if (isParleyError(err, 'BAD_REQUEST')) return `That feedback was not recorded: ${err.message}`;
+  if (isParleyError(err, 'STORE_UNAVAILABLE')) return err.message;
+  return 'Parley could not record your feedback just now. Please try again in a moment.';
+}
+
 export function feedbackId(messageId: string, userId: string): string {
   const hex = createHash('sha256').update(`${messageId}\u0000${userId}`).digest('hex');
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
