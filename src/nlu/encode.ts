@@ -13,7 +13,8 @@ export interface PackedBatch {
   rows: number;
   /** K: feature slots per row. */
   slots: number;
-  featureIds: BigInt64Array;
+  /** [B,T,K] feature ids, 0 = empty slot (int64 only in the forward graph's feed). */
+  featureIds: Int32Array;
   /** Per slot [B,T,K]: 1/sqrt(kept ids in the row) at kept ids; training only. */
   featureWeights: Float32Array;
   /** Per row [B,T]: 1/sqrt(ids in the row), 0 for padding rows. */
@@ -37,7 +38,7 @@ export function packBatch(items: readonly Encoded[], options: PackOptions): Pack
   const k = options.featuresPerToken;
   const batch = items.length;
   const rows = Math.max(1, ...items.map((item) => item.length));
-  const featureIds = new BigInt64Array(batch * rows * k);
+  const featureIds = new Int32Array(batch * rows * k);
   const featureWeights = new Float32Array(options.slotWeights ? batch * rows * k : 0);
   const rowScale = new Float32Array(batch * rows);
   const tokenMask = new Float32Array(batch * rows);
@@ -65,7 +66,11 @@ export function packBatch(items: readonly Encoded[], options: PackOptions): Pack
 export function forwardInputs(packed: PackedBatch): Record<string, Tensor> {
   const { batch, rows, slots } = packed;
   return {
-    featureIds: new Tensor('int64', packed.featureIds, [batch, rows, slots]),
+    featureIds: new Tensor('int64', BigInt64Array.from(packed.featureIds, BigInt), [
+      batch,
+      rows,
+      slots,
+    ]),
     rowScale: new Tensor('float32', packed.rowScale, [batch, rows]),
     tokenMask: new Tensor('float32', packed.tokenMask, [batch, rows]),
     positions: new Tensor('int64', packed.positions, [rows]),
@@ -73,18 +78,12 @@ export function forwardInputs(packed: PackedBatch): Record<string, Tensor> {
 }
 
 /** Copies one row's ids; returns how many are real (non-zero). */
-function copyIds(
-  source: Int32Array,
-  from: number,
-  ids: BigInt64Array,
-  to: number,
-  k: number,
-): number {
+function copyIds(source: Int32Array, from: number, ids: Int32Array, to: number, k: number): number {
   let real = 0;
   for (let s = 0; s < k; s++) {
     const id = source[from + s];
     if (id === 0) continue;
-    ids[to + s] = BigInt(id);
+    ids[to + s] = id;
     real++;
   }
   return real;
@@ -96,7 +95,7 @@ function copyIds(
  * stays.
  */
 function weighSlots(
-  ids: BigInt64Array,
+  ids: Int32Array,
   weights: Float32Array,
   to: number,
   k: number,
@@ -105,7 +104,7 @@ function weighSlots(
   let kept = 0;
   let firstReal = -1;
   for (let s = 0; s < k; s++) {
-    if (ids[to + s] === 0n) continue;
+    if (ids[to + s] === 0) continue;
     if (firstReal < 0) firstReal = s;
     if (drop && drop.rng.next() < drop.rate) continue;
     weights[to + s] = 1;

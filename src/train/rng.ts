@@ -6,8 +6,6 @@
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
-  /** Fills `out` with what `out.length` calls of next() would return, faster. */
-  fillUniform(out: Float32Array | Float64Array): void;
   /** Fills `out` with the raw 32-bit draws behind next() (next() = draw / 2^32). */
   fillBits(out: Uint32Array): void;
   /** Uniform integer in [0, n). */
@@ -61,22 +59,21 @@ export function createRng(seed: number): Rng {
   };
 
   // The same step as next(), inlined: dropout masks draw hundreds of thousands per step.
-  const fill = (out: Float32Array | Float64Array | Uint32Array, scale: number): void => {
+  const fillBits = (out: Uint32Array): void => {
     let s = state;
     for (let i = 0; i < out.length; i++) {
       s = (s + 0x6d2b79f5) | 0;
       let t = s;
       t = Math.imul(t ^ (t >>> 15), t | 1);
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      out[i] = ((t ^ (t >>> 14)) >>> 0) * scale;
+      out[i] = (t ^ (t >>> 14)) >>> 0;
     }
     state = s;
   };
 
   return {
     next,
-    fillUniform: (out) => fill(out, 1 / 4294967296),
-    fillBits: (out) => fill(out, 1),
+    fillBits,
     normal,
     int: (n) => Math.floor(next() * n),
     shuffle<T>(items: T[]): T[] {

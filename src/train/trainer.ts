@@ -638,8 +638,8 @@ function trainingFeeds(
       [batch, rows, hidden],
     );
   }
-  const ids = Int32Array.from(packed.featureIds, Number);
-  return { feeds, sparse: { batch, rows, slots: k, ids, weights: packed.featureWeights } };
+  const sparse = { batch, rows, slots: k, ids: packed.featureIds, weights: packed.featureWeights };
+  return { feeds, sparse };
 }
 
 /**

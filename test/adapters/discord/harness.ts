@@ -3,8 +3,6 @@
  * real conversation and feedback services (src/conversation) over the conversation suite's
  * in-memory store and keyword NLU, and an in-memory admin handler.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import {
   createDiscordAdapter,
   type DiscordAdapter,
@@ -18,6 +16,7 @@ import { createStoreGateway } from '../../../src/conversation/gateway.js';
 import { createConversationService } from '../../../src/conversation/pipeline.js';
 import type { ConversationHandler, FeedbackHandler } from '../../../src/conversation/types.js';
 import { createFakeNlu, createMemoryStore } from '../../conversation/doubles.js';
+import { captureLogger } from '../../conversation/harness.js';
 import { createMemoryAdmin } from './memory-admin.js';
 import {
   startFakeDiscord,
@@ -56,18 +55,6 @@ export function defaultGuilds(): NonNullable<FakeDiscordOptions['guilds']> {
       roles: [{ id: ADMIN_ROLE, name: 'Support leads' }],
     },
   ];
-}
-
-/** Log lines a test can look at. */
-export function captureLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
 }
 
 /** The conversation and feedback services with call counters around them. */
@@ -219,3 +206,5 @@ export async function idleWithin(adapter: DiscordAdapter, timeoutMs: number): Pr
     clearTimeout(timer);
   }
 }
+
+export { captureLogger };
