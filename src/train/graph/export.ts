@@ -16,7 +16,7 @@ import type { Graph, GraphNode, Value } from './graph.js';
 import { formatShape, staticSize } from './shape.js';
 
 /** Default-domain opset of every Parley graph: ScatterND reduction="add", axes as inputs. */
-export const OPSET = 18;
+export const OPSET = 20;
 
 export interface BuildOptions {
   /** 'inputs': params are graph inputs (training); a map: params become initializers. */

@@ -197,6 +197,9 @@ const IMPLS: Record<string, Impl> = {
   Log: (_, [x]) => map(x, Math.log),
   Sqrt: (_, [x]) => map(x, Math.sqrt),
   Tanh: (_, [x]) => map(x, Math.tanh),
+  // ONNX Gelu with approximate="tanh".
+  Gelu: (_, [x]) =>
+    map(x, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))),
   Sigmoid: (_, [x]) => map(x, (v) => 1 / (1 + Math.exp(-v))),
   Relu: (_, [x]) => map(x, (v) => Math.max(v, 0)),
   Softmax: (n, [x]) => softmaxAlong(x, attrI(n, 'axis'), false),

@@ -1,4 +1,4 @@
-/** Elementwise unary ops: Neg, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, and gelu as a composite. */
+/** Elementwise unary ops: Neg, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, and GELU (tanh form). */
 import { graphOf, type DType, type OpDef, type Value } from '../graph.js';
 import { add, mul, sub, div } from './arithmetic.js';
 import { requireDtype } from './common.js';
@@ -36,9 +36,32 @@ export const tanh = (x: Value): Value => unary(TANH, 'tanh', x);
 export const sigmoid = (x: Value): Value => unary(SIGMOID, 'sigmoid', x);
 export const relu = (x: Value): Value => unary(RELU, 'relu', x);
 
-/** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). Opset 18 has no Gelu. */
+/**
+ * GELU, tanh approximation: 0.5·x·(1 + tanh(c·(x + a·x³))), c = √(2/π), a = 0.044715; one ONNX
+ * Gelu node (opset 20). Its gradient recomputes t = tanh(c·(x + a·x³)):
+ * d/dx = 0.5·(1 + t) + 0.5·x·(1 - t²)·c·(1 + 3a·x²).
+ */
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+const GELU: OpDef = {
+  onnxType: 'Gelu',
+  grad: (gy, n) => {
+    const x = n.inputs[0];
+    const x2 = mul(x, x);
+    const t = tanh(mul(mul(x, add(mul(x2, GELU_A), 1)), GELU_C));
+    const slope = mul(mul(mul(x, sub(1, mul(t, t))), add(mul(x2, 3 * GELU_A), 1)), 0.5 * GELU_C);
+    return [mul(gy, add(mul(add(t, 1), 0.5), slope))];
+  },
+};
+
 export function gelu(x: Value): Value {
   requireDtype('gelu', 'x', x, ['float32']);
-  const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
-  return mul(mul(x, 0.5), add(tanh(inner), 1));
+  return graphOf('gelu', x).node(
+    GELU,
+    [x],
+    { dtype: x.dtype, shape: [...x.shape] },
+    {
+      approximate: { s: 'tanh' },
+    },
+  );
 }
