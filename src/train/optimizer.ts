@@ -16,8 +16,11 @@
  */
 import type { Graph, Value } from './graph/graph.js';
 import { add, div, maximum, mul, pow, sub } from './graph/ops/arithmetic.js';
+import { concat } from './graph/ops/concat.js';
 import { reduceSum } from './graph/ops/reduce.js';
+import { reshape } from './graph/ops/reshape.js';
 import { sqrt } from './graph/ops/unary.js';
+import { staticSize } from './graph/shape.js';
 
 export interface AdamWOptions {
   /** First-moment decay, in [0, 1); 0.9 is usual. */
@@ -39,18 +42,20 @@ export interface AdamWTarget {
   grad: Value;
 }
 
-/** The state of one target in the step graph: inputs, and their updated values as outputs. */
-export interface AdamWSlot {
+/** Where one param lies in the flat vectors. */
+export interface FlatSlot {
   param: Value;
-  /** Full-size moment inputs. */
-  m: Value;
-  v: Value;
-  /** The new values. */
-  newParam: Value;
-  newM: Value;
-  newV: Value;
+  offset: number;
+  size: number;
 }
 
+/**
+ * The optimizer's part of the step graph. Every param also lives in one flat float32 vector
+ * [P], params side by side in target order (`layout`): the update runs as a handful of nodes over
+ * that vector instead of a dozen per param (measured on a Banking77 step: 545 nodes and 9.5 ms
+ * of kernel time for 39 params). The caller feeds `params` from the same memory as the param
+ * inputs themselves.
+ */
 export interface AdamWGraph {
   /** Learning rate, float32 scalar input. */
   lr: Value;
@@ -58,7 +63,15 @@ export interface AdamWGraph {
   step: Value;
   /** Global L2 norm of the gradients before clipping. */
   gradNorm: Value;
-  slots: AdamWSlot[];
+  /** Flat inputs [P]: the params, and AdamW's first and second moments. */
+  params: Value;
+  m: Value;
+  v: Value;
+  /** Their new values [P]. */
+  newParams: Value;
+  newM: Value;
+  newV: Value;
+  layout: FlatSlot[];
 }
 
 /** Appends the AdamW update for every target to `graph`. */
@@ -71,10 +84,17 @@ export function buildAdamW(
   const { beta1, beta2, eps, weightDecay, clipNorm } = options;
   const lr = graph.input(graph.unusedName('optim.lr'), 'float32', []);
   const step = graph.input(graph.unusedName('optim.step'), 'float32', []);
+  const layout = flatLayout(targets);
+  const total = layout.reduce((sum, slot) => sum + slot.size, 0);
+  const flat = (name: string) => graph.input(graph.unusedName(name), 'float32', [total]);
+  const params = flat('optim.params');
+  const m = flat('optim.m');
+  const v = flat('optim.v');
 
-  // global norm: squares are reused by the second-moment update below
-  const squares = targets.map((t) => mul(t.grad, t.grad));
-  const gradNorm = sqrt(squares.map((s) => reduceSum(s, [])).reduce((a, b) => add(a, b)));
+  const grads = targets.map((t, i) => reshape(t.grad, [layout[i].size]));
+  const g = grads.length === 1 ? grads[0] : concat(grads, 0);
+  const square = mul(g, g);
+  const gradNorm = sqrt(reduceSum(square, []));
   const scale = clipNorm === undefined ? undefined : div(clipNorm, maximum(gradNorm, clipNorm));
 
   // scalar factors, computed once per step
@@ -83,18 +103,42 @@ export function buildAdamW(
   const rootB2 = sqrt(sub(1, pow(beta2, step)));
   const stepSize = div(mul(lr, rootB2), sub(1, pow(beta1, step)));
   const epsHat = mul(rootB2, eps);
-  const keep = sub(1, mul(lr, weightDecay));
 
-  const slots = targets.map(({ param, grad }, i): AdamWSlot => {
-    const shape = [...param.shape];
-    const m = graph.input(graph.unusedName(`optim.m.${param.name}`), 'float32', shape);
-    const v = graph.input(graph.unusedName(`optim.v.${param.name}`), 'float32', shape);
-    const newM = add(mul(m, beta1), mul(grad, mCoef));
-    const newV = add(mul(v, beta2), mul(squares[i], vCoef));
-    const update = mul(div(newM, add(sqrt(newV), epsHat)), stepSize);
-    const decayed = weightDecay === 0 || noDecay(param.name) ? param : mul(param, keep);
-    return { param, m, v, newParam: sub(decayed, update), newM, newV };
+  const newM = add(mul(m, beta1), mul(g, mCoef));
+  const newV = add(mul(v, beta2), mul(square, vCoef));
+  const update = mul(div(newM, add(sqrt(newV), epsHat)), stepSize);
+  const decayed = decay(graph, params, layout, lr, weightDecay, noDecay);
+  return { lr, step, gradNorm, params, m, v, newParams: sub(decayed, update), newM, newV, layout };
+}
+
+function flatLayout(targets: readonly AdamWTarget[]): FlatSlot[] {
+  let offset = 0;
+  return targets.map(({ param }) => {
+    const size = staticSize(param.shape);
+    if (size === undefined) throw new Error(`AdamW: param ${param.name} has no static shape`);
+    const slot = { param, offset, size };
+    offset += size;
+    return slot;
   });
+}
 
-  return { lr, step, gradNorm, slots };
+/** params · (1 − lr·λ), with λ = 0 for the params `noDecay` names. */
+function decay(
+  graph: Graph,
+  params: Value,
+  layout: readonly FlatSlot[],
+  lr: Value,
+  weightDecay: number,
+  noDecay: (paramName: string) => boolean,
+): Value {
+  const decays = layout.map((slot) => weightDecay > 0 && !noDecay(slot.param.name));
+  if (!decays.some(Boolean)) return params;
+  if (decays.every(Boolean)) return mul(params, sub(1, mul(lr, weightDecay)));
+  const total = layout.reduce((sum, slot) => sum + slot.size, 0);
+  const mask = new Float32Array(total);
+  layout.forEach((slot, i) => {
+    if (decays[i]) mask.fill(weightDecay, slot.offset, slot.offset + slot.size);
+  });
+  const rates = graph.constant(graph.unusedName('optim.decay'), mask, 'float32', [total]);
+  return mul(params, sub(1, mul(rates, lr)));
 }

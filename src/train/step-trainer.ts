@@ -1,8 +1,8 @@
 /**
  * Runs training steps on onnxruntime-node. One step is one ONNX session run: the graph holds
  * forward, loss, backward (see graph/grad.ts) and the AdamW update (see optimizer.ts). Params
- * and optimizer moments live in JS between steps (see StateBuffers): ORT writes each step's new
- * state into pre-allocated tensors that become the next step's inputs.
+ * and optimizer moments live in JS between steps, each as one flat vector (see FlatState): ORT
+ * writes each step's new state into pre-allocated tensors that become the next step's inputs.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +14,7 @@ import type { Graph, Value } from './graph/graph.js';
 import { grad } from './graph/grad.js';
 import { buildModel } from './graph/export.js';
 import { staticSize } from './graph/shape.js';
-import { buildAdamW, type AdamWOptions, type AdamWSlot, type AdamWTarget } from './optimizer.js';
+import { buildAdamW, type AdamWGraph, type AdamWOptions, type AdamWTarget } from './optimizer.js';
 import type { HostTable, SparseBatch } from './host-table.js';
 
 export interface StepTrainerSpec {
@@ -71,11 +71,11 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
 
   const { bytes, adam } = buildStepGraph(spec, params);
   const session = await openSession(bytes, spec.device ?? 'cpu');
-  const state = createState(graph, adam.slots, spec.initial);
+  const state = new FlatState(graph, adam, spec.initial);
   const hostTables = spec.hostTables ?? [];
   const hostInputs = new Set(hostTables.map((h) => h.input.name));
   const dataInputs = session.inputNames.filter(
-    (n) => !state.has(n) && n !== adam.lr.name && n !== adam.step.name && !hostInputs.has(n),
+    (n) => !state.feeds(n) && n !== adam.lr.name && n !== adam.step.name && !hostInputs.has(n),
   );
   const extraKeys = Object.keys(spec.extraOutputs ?? {});
   log.debug(
@@ -107,7 +107,7 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
           fetches[`${BAG_GRAD}${input.name}`] = null;
         }
         const result = await session.run(run, fetches);
-        applyUpdate(state);
+        state.swap();
         for (const { table, input } of hostTables) {
           const bagGrad = result[`${BAG_GRAD}${input.name}`].data as Float32Array;
           table.update(sparse!, bagGrad, lr, steps + 1, spec.optimizer);
@@ -120,9 +120,7 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
     },
 
     params() {
-      const copy = (name: string): Float32Array =>
-        (state.get(name)!.current.data as Float32Array).slice();
-      const weights = new Map(params.map((p) => [p.name, copy(p.name)]));
+      const weights = state.paramCopies();
       for (const { table } of hostTables) weights.set(table.name, table.weights.slice());
       return weights;
     },
@@ -134,13 +132,13 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
 }
 
 /**
- * Feeds: the data inputs, each state tensor's current buffer. Fetches: ORT allocates loss,
- * norm and extras; whole new state tensors go straight into the pre-allocated `next` buffers.
+ * Feeds: the data inputs and the current state. Fetches: ORT allocates loss, norm and extras;
+ * the new state goes straight into the pre-allocated `next` buffers.
  */
 function stepInputs(
   dataInputs: readonly string[],
   feeds: Record<string, ort.Tensor>,
-  state: Map<string, StateBuffers>,
+  state: FlatState,
   extraKeys: readonly string[],
 ) {
   const run: Record<string, ort.Tensor> = {};
@@ -151,18 +149,8 @@ function stepInputs(
   }
   const fetches: Record<string, ort.Tensor | null> = { [OUT_LOSS]: null, [OUT_NORM]: null };
   for (const key of extraKeys) fetches[key] = null;
-  for (const [name, buffers] of state) {
-    run[name] = buffers.current;
-    fetches[`${NEW}${name}`] = buffers.next;
-  }
+  state.addTo(run, fetches);
   return { run, fetches };
-}
-
-/** Swaps the current and next buffers of every state tensor (ORT wrote `next`). */
-function applyUpdate(state: Map<string, StateBuffers>): void {
-  for (const buffers of state.values()) {
-    [buffers.current, buffers.next] = [buffers.next, buffers.current];
-  }
 }
 
 function stepResult(result: Record<string, ort.Tensor>, extraKeys: readonly string[]): StepResult {
@@ -208,54 +196,108 @@ function buildStepGraph(spec: StepTrainerSpec, params: Value[]) {
     }
     outputs[key] = value;
   }
-  for (const slot of adam.slots) {
-    outputs[`${NEW}${slot.param.name}`] = slot.newParam;
-    outputs[`${NEW}${slot.m.name}`] = slot.newM;
-    outputs[`${NEW}${slot.v.name}`] = slot.newV;
-  }
+  outputs[`${NEW}${adam.params.name}`] = adam.newParams;
+  outputs[`${NEW}${adam.m.name}`] = adam.newM;
+  outputs[`${NEW}${adam.v.name}`] = adam.newV;
   const bytes = buildModel(graph, outputs, { params: 'inputs', graphName: 'parley_train_step' });
   return { bytes, adam };
 }
 
 /**
- * Per state tensor (param, m, v): a step reads `current`, and ORT writes the whole new tensor
- * into `next` (pre-allocated outputs), then they swap: no allocation or copy per step, and
- * inputs never alias outputs.
+ * The params and AdamW's moments, each one flat vector in two buffers: a step reads `current`,
+ * ORT writes the whole new vector into `next` (pre-allocated outputs), then they swap. No
+ * allocation or copy per step, and inputs never alias outputs. Each param's own graph input is
+ * a view into the current params vector, so the forward pass and the optimizer read the same
+ * memory.
  */
-interface StateBuffers {
-  current: ort.Tensor;
-  next: ort.Tensor;
+class FlatState {
+  private current: FlatBuffers;
+  private next: FlatBuffers;
+  private readonly names: Set<string>;
+
+  constructor(
+    graph: Graph,
+    private readonly adam: AdamWGraph,
+    initial: Map<string, Float32Array> | undefined,
+  ) {
+    const total = adam.layout.reduce((sum, slot) => sum + slot.size, 0);
+    const start = new Float32Array(total);
+    const inits = new Map(graph.params.map((p) => [p.value.name, p.init]));
+    for (const { param, offset, size } of adam.layout) {
+      const given = initial?.get(param.name);
+      if (given && given.length !== size) {
+        throw new ParleyError(
+          'MODEL_INVALID',
+          `step trainer: initial value for ${param.name} has ${given.length} values, ` +
+            `expected ${size}`,
+        );
+      }
+      // copied: the caller's arrays stay theirs, and the trainer never aliases them
+      start.set(given ?? inits.get(param.name)!, offset);
+    }
+    this.current = this.buffers(start);
+    this.next = this.buffers(new Float32Array(total));
+    this.names = new Set([
+      adam.params.name,
+      adam.m.name,
+      adam.v.name,
+      ...adam.layout.map((slot) => slot.param.name),
+    ]);
+  }
+
+  /** Whether the state feeds the graph input `name`. */
+  feeds(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  addTo(run: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>): void {
+    const { adam, current, next } = this;
+    run[adam.params.name] = current.params;
+    run[adam.m.name] = current.m;
+    run[adam.v.name] = current.v;
+    adam.layout.forEach((slot, i) => (run[slot.param.name] = current.views[i]));
+    fetches[`${NEW}${adam.params.name}`] = next.params;
+    fetches[`${NEW}${adam.m.name}`] = next.m;
+    fetches[`${NEW}${adam.v.name}`] = next.v;
+  }
+
+  /** After a run: ORT wrote `next`, which becomes the state. */
+  swap(): void {
+    [this.current, this.next] = [this.next, this.current];
+  }
+
+  paramCopies(): Map<string, Float32Array> {
+    const data = this.current.params.data as Float32Array;
+    return new Map(
+      this.adam.layout.map(({ param, offset, size }) => [
+        param.name,
+        data.slice(offset, offset + size),
+      ]),
+    );
+  }
+
+  private buffers(params: Float32Array): FlatBuffers {
+    const total = params.length;
+    return {
+      params: new ort.Tensor('float32', params, [total]),
+      m: new ort.Tensor('float32', new Float32Array(total), [total]),
+      v: new ort.Tensor('float32', new Float32Array(total), [total]),
+      views: this.adam.layout.map(
+        ({ param, offset, size }) =>
+          new ort.Tensor('float32', params.subarray(offset, offset + size), [
+            ...(param.shape as number[]),
+          ]),
+      ),
+    };
+  }
 }
 
-/** Param buffers from `initial` or the graph's init, and zeroed AdamW moments. */
-function createState(
-  graph: Graph,
-  slots: AdamWSlot[],
-  initial: Map<string, Float32Array> | undefined,
-): Map<string, StateBuffers> {
-  const state = new Map<string, StateBuffers>();
-  const inits = new Map(graph.params.map((p) => [p.value.name, p.init]));
-  for (const slot of slots) {
-    const dims = slot.param.shape as number[];
-    const size = staticSize(dims)!;
-    const given = initial?.get(slot.param.name);
-    if (given && given.length !== size) {
-      throw new ParleyError(
-        'MODEL_INVALID',
-        `step trainer: initial value for ${slot.param.name} has ${given.length} values, ` +
-          `expected ${size}`,
-      );
-    }
-    const buffers = (data: Float32Array): StateBuffers => ({
-      current: new ort.Tensor('float32', data, dims),
-      next: new ort.Tensor('float32', new Float32Array(size), dims),
-    });
-    // copy: the caller's arrays stay theirs, and the trainer never aliases them
-    state.set(slot.param.name, buffers(Float32Array.from(given ?? inits.get(slot.param.name)!)));
-    state.set(slot.m.name, buffers(new Float32Array(size)));
-    state.set(slot.v.name, buffers(new Float32Array(size)));
-  }
-  return state;
+interface FlatBuffers {
+  params: ort.Tensor;
+  m: ort.Tensor;
+  v: ort.Tensor;
+  /** One tensor per param (layout order), a view into `params`. */
+  views: ort.Tensor[];
 }
 
 /** onnxruntime log severity (0 verbose .. 4 fatal) from our LOG_LEVEL. */
