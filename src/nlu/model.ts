@@ -34,7 +34,7 @@
  * multiply; it relies on row 0 of the feature table (the padding id) being zero, which
  * `exportWeights` guarantees.
  */
-import { Graph, type Value } from '../train/graph/graph.js';
+import { Graph, graphOf, type Value } from '../train/graph/graph.js';
 import {
   add,
   attentionBias,
@@ -55,6 +55,8 @@ import {
   mul,
   reduceSum,
   reshape,
+  reshapeTo,
+  shapeOf,
   sliceAxis,
   softmax,
   squeeze,
@@ -486,8 +488,18 @@ function fusableLayerNorm(x: Value, gain: Value, bias: Value, epsilon: number): 
   return add(mul(div(centered, sqrt(add(variance, epsilon))), gain), bias);
 }
 
+/**
+ * x·W + b. A [B,T,I] input is multiplied as [B·T, I] rows, so onnxruntime fuses the product
+ * and the bias into one Gemm (it does not for 3-D inputs with symbolic dims).
+ */
 function linear(x: Value, weight: Value, bias: Value): Value {
-  return add(matMul(x, weight), bias);
+  if (x.shape.length === 2) return add(matMul(x, weight), bias);
+  const rank = x.shape.length;
+  const inner = x.shape[rank - 1] as number;
+  const width = weight.shape[1] as number;
+  const product = add(matMul(reshape(x, [-1, inner]), weight), bias);
+  const target = concat([shapeOf(x, 0, rank - 1), graphOf('linear', x).ints([width])], 0);
+  return reshapeTo(product, target, [...x.shape.slice(0, -1), width]);
 }
 
 /** Pre-norm block: x + attention(norm(x)), then x + ffn(norm(x)). */

@@ -27,7 +27,16 @@ export { reduceSum, reduceMean } from './reduce.js';
 export { gather, isTableGather } from './gather.js';
 export { segmentSum, type SegmentSums } from './segment.js';
 export { unique, type UniqueResult } from './unique.js';
-export { reshape, reshapeLike, unsqueeze, squeeze, shapeOf, size, expandLike } from './reshape.js';
+export {
+  reshape,
+  reshapeLike,
+  reshapeTo,
+  unsqueeze,
+  squeeze,
+  shapeOf,
+  size,
+  expandLike,
+} from './reshape.js';
 export { transpose, transposeLast2 } from './transpose.js';
 export { concat } from './concat.js';
 export { sliceAxis } from './slice.js';

@@ -86,6 +86,18 @@ export function reshapeLike(x: Value, like: Value): Value {
   return g.node(RESHAPE, [x, shapeOf(like)], { dtype: x.dtype, shape: [...like.shape] });
 }
 
+/**
+ * Reshapes x to a shape computed at run time (an int64 [rank] value); `shape` states the
+ * result's dims for the builder. Nothing checks the two agree until onnxruntime runs.
+ */
+export function reshapeTo(x: Value, target: Value, shape: Dim[]): Value {
+  const g = graphOf('reshapeTo', x, target);
+  if (target.dtype !== 'int64' || target.shape.length !== 1 || target.shape[0] !== shape.length) {
+    throw shapeError('reshapeTo', 'target', `int64 [${shape.length}]`, formatShape(target.shape));
+  }
+  return g.node(RESHAPE, [x, target], { dtype: x.dtype, shape: [...shape] });
+}
+
 const SHAPE: OpDef = { onnxType: 'Shape', grad: null };
 const SIZE: OpDef = { onnxType: 'Size', grad: null };
 
