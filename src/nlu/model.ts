@@ -44,10 +44,7 @@ import {
   logSoftmax,
   maximum,
   neg,
-  pow,
   reduceMean,
-  sqrt,
-  sub,
   gather,
   gelu,
   layerNorm,
@@ -410,8 +407,7 @@ function encodeAndPredict(
 ): { intentLogits: Value; tagLogits: Value } {
   const drop = (x: Value, site: string) => (dropout ? dropout.apply(x, site) : x);
   const p = (name: string) => w.get(name) as Value;
-  const norm: Norm = (x, name) =>
-    (dropout ? layerNorm : fusableLayerNorm)(x, p(`${name}.g`), p(`${name}.b`), LAYER_NORM_EPSILON);
+  const norm: Norm = (x, name) => layerNorm(x, p(`${name}.g`), p(`${name}.b`), LAYER_NORM_EPSILON);
 
   // Feature bag [B,T,H] from the gathered rows [B,T,K,H] (see the top of this file); plus
   // positions [T,H].
@@ -475,18 +471,6 @@ function shiftRows(x: Value, offset: number, h: number): Value {
 
 /** Layer norm of x with the gain `<name>.g` and bias `<name>.b`. */
 type Norm = (x: Value, name: string) => Value;
-
-/**
- * Layer normalisation written as onnxruntime's LayerNormFusion expects it (ReduceMean, Sub,
- * Pow 2, ReduceMean, Add eps, Sqrt, Div, Mul, Add; checked against onnxruntime-node 1.30), so
- * the exported graph runs one LayerNormalization kernel per norm. Same function as the
- * training graph's `layerNorm`.
- */
-function fusableLayerNorm(x: Value, gain: Value, bias: Value, epsilon: number): Value {
-  const centered = sub(x, reduceMean(x, [-1], true));
-  const variance = reduceMean(pow(centered, 2), [-1], true);
-  return add(mul(div(centered, sqrt(add(variance, epsilon))), gain), bias);
-}
 
 /**
  * x·W + b. A [B,T,I] input is multiplied as [B·T, I] rows, so onnxruntime fuses the product

@@ -145,12 +145,17 @@ const CASES: GradCase[] = [
     },
     build: (p, i) => op.softmax(op.add(p.s, op.attentionBias(i.mask)), -1),
   },
-  // composites
   {
     label: 'layerNorm',
     params: { x: f([3, 4]), gamma: f([4]), beta: f([4]) },
     build: (p) => op.layerNorm(op.mul(p.x, 2), p.gamma, p.beta),
   },
+  {
+    label: 'layerNorm over [2,3,5] (gain and bias summed over two leading axes)',
+    params: { x: f([2, 3, 5]), gamma: f([5]), beta: f([5]) },
+    build: (p) => op.layerNorm(op.mul(p.x, 2), p.gamma, p.beta),
+  },
+  // composites
   {
     label: 'crossEntropy with weights',
     params: { logits: f([4, 3]) },

@@ -184,7 +184,28 @@ function oneHot(labels: RefTensor, depth: number, values: RefTensor): RefTensor 
 
 type Impl = (n: GraphNode, x: RefTensor[]) => RefTensor;
 
+/** LayerNormalization over the last axis: output 0 is y, 1 the row means, 2 the rows' 1/σ. */
+function layerNorm(n: GraphNode, x: RefTensor, gamma: RefTensor, beta: RefTensor): RefTensor {
+  const d = x.shape[x.shape.length - 1];
+  const rows = x.data.length / d;
+  const eps = (n.attrs.epsilon as { f: number }).f;
+  const y = new Float64Array(x.data.length);
+  const means = new Float64Array(rows);
+  const invStds = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from({ length: d }, (_, j) => x.data[r * d + j]);
+    const mean = row.reduce((a, b) => a + b, 0) / d;
+    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / d;
+    means[r] = mean;
+    invStds[r] = 1 / Math.sqrt(variance + eps);
+    row.forEach((v, j) => (y[r * d + j] = (v - mean) * invStds[r] * gamma.data[j] + beta.data[j]));
+  }
+  const rowShape = [...x.shape.slice(0, -1), 1];
+  return [tensor(x.shape, y), tensor(rowShape, means), tensor(rowShape, invStds)][n.outputIndex];
+}
+
 const IMPLS: Record<string, Impl> = {
+  LayerNormalization: (n, [x, gamma, beta]) => layerNorm(n, x, gamma, beta),
   Add: (_, [a, b]) => broadcast([a, b], (x, y) => x + y),
   Sub: (_, [a, b]) => broadcast([a, b], (x, y) => x - y),
   Mul: (_, [a, b]) => broadcast([a, b], (x, y) => x * y),
