@@ -10,8 +10,10 @@
  * - Out-of-scope: when the calibrated top confidence is below the manifest's threshold, the
  *   intent is the out-of-scope intent with confidence 1 - top; the ranking keeps the model's
  *   own probabilities.
- * - Concurrency: every call builds its own input tensors and reads only its own outputs; ORT
- *   runs concurrent `run` calls on one session safely. `release()` waits for runs in flight.
+ * - Concurrency: every call builds its own input tensors and reads only its own outputs, so
+ *   concurrent calls and model swaps are safe. onnxruntime-node runs a session synchronously on
+ *   the calling thread (checked against 1.30), so calls do not overlap in one process; `threads`
+ *   spreads one run over several cores. `release()` waits for runs in flight.
  */
 import type ort from 'onnxruntime-node';
 import { ParleyError } from '../core/errors.js';
@@ -27,8 +29,8 @@ import type { IntentScore, NluEngine, PredictedEntity, Prediction } from './type
 export interface NluEngineOptions {
   device?: Device;
   /**
-   * ORT intra-op threads per run; 1 by default. One message is too small to split across
-   * threads, and concurrent calls already run on separate worker threads; 0 lets ORT choose.
+   * ORT intra-op threads per run; 1 by default: one message is too small to split across
+   * threads. Large batches gain from more (measured in scripts/bench-nlu.ts); 0 lets ORT choose.
    */
   threads?: number;
 }
@@ -106,8 +108,12 @@ class SessionEngine implements LoadedNluEngine {
   async predictBatch(texts: readonly string[]): Promise<Prediction[]> {
     this.checkOpen();
     const encoded = texts.map((text) => this.featurizer.encode(text));
-    const live = encoded.map((item, i) => i).filter((i) => encoded[i].tokens.length > 0);
-    const results: Prediction[] = texts.map((text) => this.emptyPrediction(text));
+    const live: number[] = [];
+    const results = new Array<Prediction>(texts.length);
+    encoded.forEach((item, i) => {
+      if (item.tokens.length > 0) live.push(i);
+      else results[i] = this.emptyPrediction(texts[i]);
+    });
     if (live.length === 0) return results;
 
     const runs = lengthGroups(live.map((i) => encoded[i].length)).map(async (group) => {
