@@ -64,13 +64,22 @@ export function packBatch(items: readonly Encoded[], options: PackOptions): Pack
 
 /** The inputs of the exported forward graph (model.ts) for a packed batch. */
 export function forwardInputs(packed: PackedBatch): Record<string, Tensor> {
-  const { batch, rows, slots } = packed;
+  const { batch, rows } = packed;
   return {
-    featureIds: new Tensor('int64', widenIds(packed.featureIds), [batch, rows, slots]),
+    featureIds: featureIdsTensor(packed),
     rowScale: new Tensor('float32', packed.rowScale, [batch, rows]),
     tokenMask: new Tensor('float32', packed.tokenMask, [batch, rows]),
     positions: new Tensor('int64', packed.positions, [rows]),
   };
+}
+
+/** The `featureIds` input [B,T,K] of a packed batch (int64, as the graphs take it). */
+export function featureIdsTensor(packed: PackedBatch): Tensor {
+  return new Tensor('int64', widenIds(packed.featureIds), [
+    packed.batch,
+    packed.rows,
+    packed.slots,
+  ]);
 }
 
 /**

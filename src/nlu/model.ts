@@ -16,9 +16,10 @@
  *     intentLogits    float32 [B, C]     from the __CLS__ row
  *     tagLogits       float32 [B, T, S]  row 0 (__CLS__) is computed but never read
  *   training-only inputs
- *     bag.<table>     float32 [B, T, D]  the feature bag of each sparse table (D = H for the
- *                                        feature table, C for the wide table), summed outside
- *                                        the graph from K ids per row and their weights
+ *     <table>         float32 [V, D]     each sparse table (the feature table, D = H, and the
+ *                                        wide table, D = C), kept and updated outside the graph
+ *     featureIds      int64   [B, T, K]  as in forward
+ *     featureWeights  float32 [B, T, K]  each slot's weight in its row's bag (0 when dropped)
  *     intentLabels    int64   [B],   intentWeights float32 [B]    (weights sum to 1 per batch)
  *     tagLabels       int64   [B, T], tagWeights   float32 [B, T] (0 at __CLS__ and padding)
  *     drop.<site>     float32 [B, T, H]  inverted dropout masks: 0 or 1/(1-p), drawn in JS
@@ -27,9 +28,9 @@
  * large negative attention bias so no real row attends to them. Padding rows still produce
  * (unused) outputs; their tag weights are 0, so they add nothing to the loss.
  *
- * The feature bag is computed two ways with the same result. Training sums it outside the graph
- * (train/host-table.ts) with a weight per slot, 1/sqrt(kept ids in the row) at kept ids, which
- * lets feature dropout leave single ids out, and trains those tables there. The exported graph sums
+ * The feature bag is computed two ways with the same result. Training weighs every slot,
+ * 1/sqrt(kept ids in the row) at kept ids, which lets feature dropout leave single ids out, and
+ * trains the tables outside the graph from the bags' gradients (train/host-table.ts). The exported graph sums
  * the gathered rows and scales the sum once per row (`rowScale`), which skips a [B, T, K, H]
  * multiply; it relies on row 0 of the feature table (the padding id) being zero, which
  * `exportWeights` guarantees.
@@ -60,6 +61,7 @@ import {
   transpose,
   unsqueeze,
 } from '../train/graph/ops/index.js';
+import { sparseBag } from '../train/host-table.js';
 import type { Rng } from '../train/rng.js';
 
 export interface ModelConfig {
@@ -241,7 +243,8 @@ interface ModelInputs {
   /** Forward: the sparse ids [B,T,K] and the per-row scale [B,T] of the feature bags. */
   featureIds?: Value;
   rowScale?: Value;
-  /** Training: the feature bags themselves, [B,T,D] per table, computed outside the graph. */
+  /** Training: the sparse tables [V,D] and the feature bag [B,T,D] of each, from slot weights. */
+  tables?: Map<string, Value>;
   bags?: Map<string, Value>;
   tokenMask: Value;
   positions: Value;
@@ -261,10 +264,10 @@ export interface TrainingGraph extends BuiltModel {
   /** Names of the dropout-mask inputs, each `[B, T, H]`. */
   dropoutSites: string[];
   /**
-   * The bag input `[B, T, D]` of each sparse table (the feature table, and the wide table when
-   * on): training keeps these tables outside the graph (train/host-table.ts).
+   * Per sparse table (the feature table, and the wide table when on): its input `[V, D]` and its
+   * bag `[B, T, D]`, whose gradient trains the table outside the graph (train/host-table.ts).
    */
-  bags: Map<string, Value>;
+  sparse: Map<string, { table: Value; bag: Value }>;
 }
 
 /** The forward graph that is exported: inputs to logits, no dropout, no loss. */
@@ -309,7 +312,12 @@ export function buildTrainingGraph(
     intentLoss,
     entityLoss,
     dropoutSites: dropout.sites,
-    bags: inputs.bags as Map<string, Value>,
+    sparse: new Map(
+      [...(inputs.tables as Map<string, Value>)].map(([name, table]) => [
+        name,
+        { table, bag: inputs.bags?.get(name) as Value },
+      ]),
+    ),
   };
 }
 
@@ -322,21 +330,25 @@ export function sparseTables(spec: ModelSpec): Map<string, number> {
 
 function declareInputs(graph: Graph, spec: ModelSpec, kind: 'forward' | 'training'): ModelInputs {
   const k = spec.featuresPerToken;
-  const sparse =
-    kind === 'training'
-      ? {
-          bags: new Map(
-            [...sparseTables(spec)].map(([table, width]) => [
-              table,
-              graph.input(`bag.${table}`, 'float32', ['batch', 'rows', width]),
-            ]),
-          ),
-        }
-      : {
-          featureIds: graph.input('featureIds', 'int64', ['batch', 'rows', k]),
-          rowScale: graph.input('rowScale', 'float32', ['batch', 'rows']),
-        };
+  const featureIds = graph.input('featureIds', 'int64', ['batch', 'rows', k]);
+  let sparse: Pick<ModelInputs, 'rowScale' | 'bags' | 'tables'>;
+  if (kind === 'training') {
+    const weights = graph.input('featureWeights', 'float32', ['batch', 'rows', k]);
+    const tables = new Map(
+      [...sparseTables(spec)].map(([name, width]) => [
+        name,
+        graph.input(name, 'float32', [spec.featureCount, width]),
+      ]),
+    );
+    const bags = new Map(
+      [...tables].map(([name, table]) => [name, sparseBag(table, featureIds, weights)]),
+    );
+    sparse = { tables, bags };
+  } else {
+    sparse = { rowScale: graph.input('rowScale', 'float32', ['batch', 'rows']) };
+  }
   return {
+    featureIds,
     ...sparse,
     tokenMask: graph.input('tokenMask', 'float32', ['batch', 'rows']),
     positions: graph.input('positions', 'int64', ['rows']),

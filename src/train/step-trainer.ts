@@ -30,11 +30,12 @@ export interface StepTrainerSpec {
   /** Starting weights by param name (warm start); params not listed start from their init. */
   initial?: Map<string, Float32Array>;
   /**
-   * Embedding tables kept and updated in JS (host-table.ts): each step feeds the table's bag
-   * for the batch's sparse ids into `input` (float32 [B, T, D], a graph input) and updates the
-   * table from that input's gradient. Their weights are returned by `params()` with the rest.
+   * Embedding tables kept and updated in JS (host-table.ts): each step feeds the table's own
+   * array into `input` (float32 [V, D], a graph input), and updates the rows the batch read from
+   * the gradient of `bag` (the graph's [B, T, D] value that sums them, see `sparseBag`). Their
+   * weights are returned by `params()` with the rest.
    */
-  hostTables?: { table: HostTable; input: Value }[];
+  hostTables?: { table: HostTable; input: Value; bag: Value }[];
 }
 
 export interface StepResult {
@@ -74,6 +75,10 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
   const state = new FlatState(graph, adam, spec.initial);
   const hostTables = spec.hostTables ?? [];
   const hostInputs = new Set(hostTables.map((h) => h.input.name));
+  // The tables' arrays change in place, so one tensor over each serves every step.
+  const tableTensors = hostTables.map(
+    ({ table }) => new ort.Tensor('float32', table.weights, [table.rowCount, table.width]),
+  );
   const dataInputs = session.inputNames.filter(
     (n) => !state.feeds(n) && n !== adam.lr.name && n !== adam.step.name && !hostInputs.has(n),
   );
@@ -101,11 +106,10 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
         if (hostTables.length > 0 && !sparse) {
           throw new ParleyError('DATA_INVALID', 'step trainer: host tables need a sparse batch');
         }
-        for (const { table, input } of hostTables) {
-          const dims = [sparse!.batch, sparse!.rows, table.width];
-          run[input.name] = new ort.Tensor('float32', table.bag(sparse!), dims);
+        hostTables.forEach(({ input }, i) => {
+          run[input.name] = tableTensors[i];
           fetches[`${BAG_GRAD}${input.name}`] = null;
-        }
+        });
         const result = await session.run(run, fetches);
         state.swap();
         for (const { table, input } of hostTables) {
@@ -165,24 +169,21 @@ function stepResult(result: Record<string, ort.Tensor>, extraKeys: readonly stri
 
 /** Output name prefix of new state values. */
 const NEW = 'new.';
-/** Output name prefix of the gradient with respect to a host table's bag input. */
+/** Output name prefix of the gradient with respect to a host table's bag. */
 const BAG_GRAD = 'bag_grad.';
 
 /** Forward, loss, gradients and AdamW as one ONNX model, params and moments as inputs. */
 function buildStepGraph(spec: StepTrainerSpec, params: Value[]) {
   const { graph, loss } = spec;
-  const bagInputs = (spec.hostTables ?? []).map((h) => h.input);
-  const grads = grad(graph, loss, [...params, ...bagInputs]);
+  const hostTables = spec.hostTables ?? [];
+  const grads = grad(graph, loss, [...params, ...hostTables.map((h) => h.bag)]);
   const targets: AdamWTarget[] = params.map((p) => ({ param: p, grad: grads.get(p.name)! }));
   const adam = buildAdamW(graph, targets, spec.optimizer, spec.noDecay);
 
   const outputs: Record<string, Value> = { [OUT_LOSS]: loss, [OUT_NORM]: adam.gradNorm };
-  for (const input of bagInputs) {
-    const g = grads.get(input.name);
-    if (!g)
-      throw new ParleyError('GRAPH_SHAPE', `step trainer: the loss does not use ${input.name}`);
-    outputs[`${BAG_GRAD}${input.name}`] = g;
-  }
+  // keyed by the table's input name: that is what a step knows the table by
+  for (const { input, bag } of hostTables)
+    outputs[`${BAG_GRAD}${input.name}`] = grads.get(bag.name)!;
   for (const [key, value] of Object.entries(spec.extraOutputs ?? {})) {
     if (key in outputs || key.startsWith(NEW) || key.startsWith(BAG_GRAD)) {
       throw new ParleyError('GRAPH_SHAPE', `step trainer: extra output name ${key} is reserved`);

@@ -24,7 +24,7 @@ import { evaluate, type EvalItem } from '../eval/metrics.js';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, sha256Hex } from '../nlu/artifact.js';
 import type { LoadedArtifact, ModelArtifact, NluManifest } from '../nlu/artifact.js';
 import { buildTags, constrainedViterbi, pathToEntities } from '../nlu/decode.js';
-import { forwardInputs, packBatch } from '../nlu/encode.js';
+import { featureIdsTensor, forwardInputs, packBatch } from '../nlu/encode.js';
 import { Featurizer, type Encoded, type FeaturizerConfig } from '../nlu/featurize.js';
 import {
   buildForwardGraph,
@@ -214,11 +214,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   });
   const forward = buildForwardGraph(spec, params);
   const noDecay = new Set(noDecayParams(spec));
-  const hostTables = [...trainingGraph.bags].map(([name, input]) => {
-    const width = input.shape[2] as number;
+  const hostTables = [...trainingGraph.sparse].map(([name, { table: input, bag }]) => {
+    const width = input.shape[1] as number;
     const init = params.get(name) as Float32Array;
     const table = new HostTable(name, init.length / width, width, init, !noDecay.has(name));
-    return { table, input };
+    return { table, input, bag };
   });
   const trainer = await createStepTrainer({
     graph: trainingGraph.graph,
@@ -623,6 +623,8 @@ function trainingFeeds(
   });
 
   const feeds: Record<string, ort.Tensor> = {
+    featureIds: featureIdsTensor(packed),
+    featureWeights: new ort.Tensor('float32', packed.featureWeights, [batch, rows, k]),
     tokenMask: new ort.Tensor('float32', packed.tokenMask, [batch, rows]),
     positions: new ort.Tensor('int64', packed.positions, [rows]),
     intentLabels: new ort.Tensor('int64', intentLabels, [batch]),

@@ -1,7 +1,9 @@
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { exportForward } from '../../src/train/graph/export.js';
 import { Graph } from '../../src/train/graph/graph.js';
 import * as op from '../../src/train/graph/ops/index.js';
-import { HostTable, type SparseBatch } from '../../src/train/host-table.js';
+import { HostTable, sparseBag, type SparseBatch } from '../../src/train/host-table.js';
 import type { AdamWOptions } from '../../src/train/optimizer.js';
 import { createStepTrainer } from '../../src/train/step-trainer.js';
 
@@ -17,17 +19,28 @@ const BATCH: SparseBatch = {
   weights: Float32Array.of(0.5, 2, 0, 1, -1, 0.25),
 };
 
-describe('HostTable', () => {
-  it('sums the weighted rows of each token into its bag', () => {
-    const table = new HostTable('t', 5, WIDTH, START, true);
+describe('sparseBag', () => {
+  it('sums the weighted rows of each token into its bag, in onnxruntime', async () => {
+    const g = new Graph();
+    const table = g.input('table', 'float32', [5, WIDTH]);
+    const ids = g.input('ids', 'int64', ['batch', 'rows', 3]);
+    const weights = g.input('weights', 'float32', ['batch', 'rows', 3]);
+    const bytes = exportForward(g, { bag: sparseBag(table, ids, weights) }, new Map());
+    const session = await ort.InferenceSession.create(bytes);
+    const { bag } = await session.run({ ...batchFeeds(BATCH), table: tableTensor(START) });
+    await session.release();
+
     const row = (id: number) => [START[id * 2], START[id * 2 + 1]];
     const expected = [
       ...row(1).map((x, j) => 0.5 * x + 2 * row(3)[j]),
       ...row(3).map((x, j) => x - row(4)[j] + 0.25 * row(1)[j]),
     ];
-    Array.from(table.bag(BATCH)).forEach((x, i) => expect(x).toBeCloseTo(expected[i], 6));
+    expect(bag.dims).toEqual([1, 2, WIDTH]);
+    Array.from(bag.data as Float32Array).forEach((x, i) => expect(x).toBeCloseTo(expected[i], 6));
   });
+});
 
+describe('HostTable', () => {
   it('updates only the rows it read, by AdamW on their summed and clipped gradients', () => {
     const options: AdamWOptions = {
       beta1: 0.9,
@@ -72,7 +85,9 @@ describe('HostTable', () => {
   it('refuses ids outside the table and gradients of the wrong size', () => {
     const table = new HostTable('t', 5, WIDTH, START, false);
     const outside = { ...BATCH, ids: Int32Array.of(1, 9, 0, 3, 4, 1) };
-    expect(() => table.bag(outside)).toThrow(/id 9 is outside \[0, 5\)/);
+    expect(() => table.update(outside, new Float32Array(4), 0.1, 1, OPTIONS)).toThrow(
+      /id 9 is outside \[0, 5\)/,
+    );
     expect(() => table.update(BATCH, new Float32Array(3), 0.1, 1, OPTIONS)).toThrow(
       /bag gradient has 3 values, expected 2 x 2/,
     );
@@ -81,11 +96,14 @@ describe('HostTable', () => {
     );
   });
 
-  it('trains through the step trainer from the gradient of its bag input', async () => {
+  it('trains through the step trainer from the gradient of its bag', async () => {
     // loss = Σ bag · target + Σ bias²: the bag's gradient is `target` on every row, and the
     // bias (the graph needs a param of its own) stays at 0
     const g = new Graph();
-    const bag = g.input('bag', 'float32', ['batch', 'rows', WIDTH]);
+    const input = g.input('table', 'float32', [5, WIDTH]);
+    const ids = g.input('ids', 'int64', ['batch', 'rows', 3]);
+    const weights = g.input('weights', 'float32', ['batch', 'rows', 3]);
+    const bag = sparseBag(input, ids, weights);
     const bias = g.param('bias', [WIDTH], Float32Array.of(0, 0));
     const target = g.constant('target', [1, -1], 'float32', [WIDTH]);
     const loss = op.add(
@@ -97,27 +115,53 @@ describe('HostTable', () => {
       graph: g,
       loss,
       optimizer: OPTIONS,
-      hostTables: [{ table, input: bag }],
+      hostTables: [{ table, input, bag }],
     });
 
     const reference = new HostTable('reference', 5, WIDTH, START, false);
     const rowGrad = Float32Array.of(1, -1, 1, -1);
     for (let step = 1; step <= 3; step++) {
-      const result = await trainer.step({}, 0.05, BATCH);
-      expect(result.loss).toBeCloseTo(sumTimesTarget(reference.bag(BATCH)), 5);
+      const result = await trainer.step(batchFeeds(BATCH), 0.05, BATCH);
+      expect(result.loss).toBeCloseTo(sumTimesTarget(bagOf(reference.weights, BATCH)), 5);
       reference.update(BATCH, rowGrad, 0.05, step, OPTIONS);
     }
     expect(Array.from(trainer.params().get('table')!)).toEqual(Array.from(reference.weights));
     expect(Array.from(trainer.params().get('bias')!)).toEqual([0, 0]);
-    await expect(trainer.step({}, 0.05)).rejects.toThrow(/host tables need a sparse batch/);
+    await expect(trainer.step(batchFeeds(BATCH), 0.05)).rejects.toThrow(
+      /host tables need a sparse batch/,
+    );
     await trainer.release();
   });
 });
 
 const OPTIONS: AdamWOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
 
-function sumTimesTarget(bag: Float32Array): number {
+function sumTimesTarget(bag: number[]): number {
   let sum = 0;
   for (let i = 0; i < bag.length; i += 2) sum += bag[i] - bag[i + 1];
   return sum;
+}
+
+function batchFeeds(batch: SparseBatch): Record<string, ort.Tensor> {
+  const dims = [batch.batch, batch.rows, batch.slots];
+  return {
+    ids: new ort.Tensor('int64', BigInt64Array.from(batch.ids, BigInt), dims),
+    weights: new ort.Tensor('float32', batch.weights, dims),
+  };
+}
+
+function tableTensor(weights: Float32Array): ort.Tensor {
+  return new ort.Tensor('float32', weights, [weights.length / WIDTH, WIDTH]);
+}
+
+/** The bags of a batch, summed here in float64 as the reference. */
+function bagOf(weights: Float32Array, batch: SparseBatch): number[] {
+  const bag = new Array<number>(batch.batch * batch.rows * WIDTH).fill(0);
+  for (let s = 0; s < batch.ids.length; s++) {
+    const row = Math.floor(s / batch.slots);
+    for (let j = 0; j < WIDTH; j++) {
+      bag[row * WIDTH + j] += batch.weights[s] * weights[batch.ids[s] * WIDTH + j];
+    }
+  }
+  return bag;
 }
