@@ -15,7 +15,10 @@ import {
 import type { Graph, GraphNode, Value } from './graph.js';
 import { formatShape, staticSize } from './shape.js';
 
-/** Default-domain opset of every Parley graph: ScatterND reduction="add", axes as inputs. */
+/**
+ * Default-domain opset of every Parley graph: ScatterND reduction="add" and axes as inputs (18),
+ * Gelu (20).
+ */
 export const OPSET = 20;
 
 export interface BuildOptions {

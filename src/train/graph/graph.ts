@@ -41,7 +41,7 @@ export interface NodeView {
 export type GradFn = (gy: Value, node: NodeView) => (Value | undefined)[];
 
 export interface OpDef {
-  /** ONNX op type (default domain, opset 18). */
+  /** ONNX op type (default domain, opset 20: see OPSET in export.ts). */
   readonly onnxType: string;
   /** null for ops that never carry a gradient (shape queries, comparisons, optimizer-only). */
   readonly grad: GradFn | null;

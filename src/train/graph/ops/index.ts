@@ -5,7 +5,7 @@
  *
  * Adding an op:
  *   1. Pick the file of its family (or add `ops/<name>.ts`, kebab-case) and check the ONNX op's
- *      signature at opset 18 (inputs vs attributes: axes, shapes and bounds are inputs there).
+ *      signature at opset 20 (inputs vs attributes: axes, shapes and bounds are inputs there).
  *   2. Write the builder: validate dtypes and shapes, throwing `shapeError(op, input, expected,
  *      actual)` (code GRAPH_SHAPE); compute the static output shape, symbolic dims included.
  *   3. Write the OpDef beside it: `onnxType`, and `grad(gy, node)` returning one entry per

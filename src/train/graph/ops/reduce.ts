@@ -1,4 +1,4 @@
-/** ReduceSum and ReduceMean over a list of axes (axes are an input at opset 18). */
+/** ReduceSum and ReduceMean over a list of axes (axes are an input since opset 18). */
 import { graphOf, type Dim, type NodeView, type OpDef, type Value } from '../graph.js';
 import { normalizeAxis, shapeError, staticSize } from '../shape.js';
 import { div, mul } from './arithmetic.js';
