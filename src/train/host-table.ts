@@ -18,6 +18,13 @@
  */
 import type { Value } from './graph/graph.js';
 import { gather, mul, reduceSum, unsqueeze } from './graph/ops/index.js';
+import {
+  hostKernels,
+  WASM_PAGE,
+  wasmMemory,
+  type HostKernels,
+  type WasmMemory,
+} from './host-kernels.js';
 import type { AdamWOptions } from './optimizer.js';
 
 /**
@@ -39,30 +46,63 @@ export interface SparseBatch {
 }
 
 export class HostTable {
-  readonly weights: Float32Array;
-  /** AdamW's first and second moments, interleaved per row: [m of row 0, v of row 0, ...]. */
-  private readonly moments: Float32Array;
-  /** Reused between steps for the touched rows' gradients (grown when a batch needs more). */
-  private scratch = new Float32Array(0);
+  private memory: WasmMemory;
+  private view: {
+    buffer: ArrayBuffer;
+    weights: Float32Array;
+    floats: Float32Array;
+    ints: Int32Array;
+  };
   /** Per row: its index among this step's touched rows, or -1. Reset after every update. */
   private readonly slotOf: Int32Array;
+  /** Bytes of one row, and of its part that the kernels process four floats at a time. */
+  private readonly rowBytes: number;
+  private readonly vecBytes: number;
+  /** Where the per-step scratch starts: after the weights and the moments. */
+  private readonly scratchAt: number;
 
-  constructor(
-    readonly name: string,
-    readonly rowCount: number,
-    readonly width: number,
+  /**
+   * Weights and AdamW's moments (interleaved per row: [m of row 0, v of row 0, ...]) live in
+   * WebAssembly memory, where the kernels (host-kernels.ts) read and write them.
+   */
+  static async create(
+    name: string,
+    rowCount: number,
+    width: number,
     initial: Float32Array,
-    private readonly decay: boolean,
-  ) {
+    decay: boolean,
+  ): Promise<HostTable> {
     if (initial.length !== rowCount * width) {
       throw new Error(
         `host table ${name}: initial value has ${initial.length} values, expected ` +
           `${rowCount} x ${width}`,
       );
     }
-    this.weights = Float32Array.from(initial);
-    this.moments = new Float32Array(2 * initial.length);
+    const memory = wasmMemory(3 * initial.byteLength + WASM_PAGE);
+    return new HostTable(name, rowCount, width, initial, decay, memory, await hostKernels(memory));
+  }
+
+  private constructor(
+    readonly name: string,
+    readonly rowCount: number,
+    readonly width: number,
+    initial: Float32Array,
+    private readonly decay: boolean,
+    memory: WasmMemory,
+    private readonly kernels: HostKernels,
+  ) {
+    this.memory = memory;
+    this.view = this.views();
+    this.view.weights.set(initial);
     this.slotOf = new Int32Array(rowCount).fill(-1);
+    this.rowBytes = 4 * width;
+    this.vecBytes = 16 * Math.floor(width / 4);
+    this.scratchAt = 3 * initial.byteLength;
+  }
+
+  /** The table `[rowCount, width]`, a view into its memory (renewed when the memory grows). */
+  get weights(): Float32Array {
+    return this.views().weights;
   }
 
   /**
@@ -77,47 +117,7 @@ export class HostTable {
     step: number,
     options: AdamWOptions,
   ): number {
-    const { touched, grads } = this.rowGradients(input, bagGrad);
-    let squares = 0;
-    for (let i = 0; i < grads.length; i++) squares += grads[i] * grads[i];
-    const norm = Math.sqrt(squares);
-    const clip =
-      options.clipNorm === undefined ? 1 : options.clipNorm / Math.max(norm, options.clipNorm);
-
-    const { beta1, beta2, eps } = options;
-    const rootB2 = Math.sqrt(1 - Math.pow(beta2, step));
-    const stepSize = (lr * rootB2) / (1 - Math.pow(beta1, step));
-    const epsHat = rootB2 * eps;
-    const keep = this.decay ? 1 - lr * options.weightDecay : 1;
-    const [mCoef, vCoef] = [(1 - beta1) * clip, (1 - beta2) * clip * clip];
-    const { weights, moments, slotOf } = this;
     const d = this.width;
-    for (let u = 0; u < touched.length; u++) {
-      const row = touched[u];
-      const base = row * d;
-      const mBase = 2 * base;
-      const vBase = mBase + d;
-      const from = u * d;
-      for (let j = 0; j < d; j++) {
-        const g = grads[from + j];
-        const mj = beta1 * moments[mBase + j] + mCoef * g;
-        const vj = beta2 * moments[vBase + j] + vCoef * g * g;
-        moments[mBase + j] = mj;
-        moments[vBase + j] = vj;
-        weights[base + j] = weights[base + j] * keep - (stepSize * mj) / (Math.sqrt(vj) + epsHat);
-      }
-      slotOf[row] = -1;
-    }
-    return norm;
-  }
-
-  /** The distinct rows a batch read, and the sum of their gradients `[U, D]`. */
-  private rowGradients(
-    input: SparseBatch,
-    bagGrad: Float32Array,
-  ): { touched: Int32Array; grads: Float32Array } {
-    const d = this.width;
-    const { ids, weights, slots } = input;
     const rowCount = input.batch * input.rows;
     if (bagGrad.length !== rowCount * d) {
       throw new Error(
@@ -125,8 +125,45 @@ export class HostTable {
           `expected ${rowCount} x ${d}`,
       );
     }
-    // Distinct ids in ascending order: the update then walks the table forwards, which the
-    // memory system serves about 1.5x faster than the order the batch met them in.
+    const touched = this.touchedRows(input);
+    const at = this.layScratch(input, bagGrad, touched);
+    const { floats } = this.view;
+    floats.fill(0, at.grads / 4, at.grads / 4 + touched.length * d);
+    this.kernels.accumulate(at.pairs, at.pairCount, this.rowBytes, this.vecBytes);
+    const norm = Math.sqrt(this.kernels.sumSquares(at.grads, touched.length * d));
+
+    const clip =
+      options.clipNorm === undefined ? 1 : options.clipNorm / Math.max(norm, options.clipNorm);
+    const { beta1, beta2, eps } = options;
+    const rootB2 = Math.sqrt(1 - Math.pow(beta2, step));
+    const stepSize = (lr * rootB2) / (1 - Math.pow(beta1, step));
+    const keep = this.decay ? 1 - lr * options.weightDecay : 1;
+    this.kernels.adamRows(
+      at.touched,
+      touched.length,
+      at.grads,
+      0,
+      this.rowCount * this.rowBytes,
+      this.rowBytes,
+      this.vecBytes,
+      beta1,
+      beta2,
+      (1 - beta1) * clip,
+      (1 - beta2) * clip * clip,
+      stepSize,
+      rootB2 * eps,
+      keep,
+    );
+    for (let u = 0; u < touched.length; u++) this.slotOf[touched[u]] = -1;
+    return norm;
+  }
+
+  /**
+   * The distinct rows the batch read, ascending (the update then walks the table forwards,
+   * which the memory system serves faster), each with its index in `slotOf`.
+   */
+  private touchedRows(input: SparseBatch): Int32Array {
+    const { ids, weights } = input;
     const slotOf = this.slotOf;
     const found: number[] = [];
     for (let s = 0; s < ids.length; s++) {
@@ -139,19 +176,55 @@ export class HostTable {
     }
     const touched = Int32Array.from(found).sort();
     for (let u = 0; u < touched.length; u++) slotOf[touched[u]] = u;
-    const size = touched.length * d;
-    if (this.scratch.length < size) this.scratch = new Float32Array(size);
-    const grads = this.scratch.subarray(0, size).fill(0);
-    for (let row = 0; row < rowCount; row++) {
-      for (let s = row * slots; s < (row + 1) * slots; s++) {
-        const w = weights[s];
-        if (w === 0) continue;
-        const target = slotOf[ids[s]] * d;
-        const source = row * d;
-        for (let j = 0; j < d; j++) grads[target + j] += w * bagGrad[source + j];
-      }
+    return touched;
+  }
+
+  /**
+   * Writes the step's inputs for the kernels after the moments: the bag gradient, the touched
+   * rows, and one (gradient row, bag-gradient row, weight) record per kept slot; leaves room for
+   * the touched rows' gradients. Returns the byte offsets.
+   */
+  private layScratch(input: SparseBatch, bagGrad: Float32Array, touched: Int32Array) {
+    const { ids, weights, slots } = input;
+    const bag = this.scratchAt;
+    const rows = bag + bagGrad.byteLength;
+    const pairs = rows + 4 * touched.length;
+    const grads = pairs + 12 * ids.length;
+    this.ensure(grads + touched.length * this.rowBytes);
+    const { floats, ints } = this.view;
+    floats.set(bagGrad, bag / 4);
+    ints.set(touched, rows / 4);
+    let record = pairs / 4;
+    for (let s = 0; s < ids.length; s++) {
+      const w = weights[s];
+      if (w === 0) continue;
+      const row = Math.floor(s / slots);
+      ints[record] = grads + this.slotOf[ids[s]] * this.rowBytes;
+      ints[record + 1] = bag + row * this.rowBytes;
+      floats[record + 2] = w;
+      record += 3;
     }
-    return { touched, grads };
+    return { bag, touched: rows, pairs, pairCount: (record - pairs / 4) / 3, grads };
+  }
+
+  /** Grows the memory to at least `bytes`. */
+  private ensure(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
+    this.view = this.views();
+  }
+
+  /** Views over the current memory buffer (growing the memory replaces the buffer). */
+  private views() {
+    const buffer = this.memory.buffer;
+    if (this.view?.buffer === buffer) return this.view;
+    this.view = {
+      buffer,
+      weights: new Float32Array(buffer, 0, this.rowCount * this.width),
+      floats: new Float32Array(buffer),
+      ints: new Int32Array(buffer),
+    };
+    return this.view;
   }
 
   private checkedId(id: number): number {

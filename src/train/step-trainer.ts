@@ -75,10 +75,6 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
   const state = new FlatState(graph, adam, spec.initial);
   const hostTables = spec.hostTables ?? [];
   const hostInputs = new Set(hostTables.map((h) => h.input.name));
-  // The tables' arrays change in place, so one tensor over each serves every step.
-  const tableTensors = hostTables.map(
-    ({ table }) => new ort.Tensor('float32', table.weights, [table.rowCount, table.width]),
-  );
   const dataInputs = session.inputNames.filter(
     (n) => !state.feeds(n) && n !== adam.lr.name && n !== adam.step.name && !hostInputs.has(n),
   );
@@ -106,8 +102,9 @@ export async function createStepTrainer(spec: StepTrainerSpec): Promise<StepTrai
         if (hostTables.length > 0 && !sparse) {
           throw new ParleyError('DATA_INVALID', 'step trainer: host tables need a sparse batch');
         }
-        hostTables.forEach(({ input }, i) => {
-          run[input.name] = tableTensors[i];
+        hostTables.forEach(({ table, input }) => {
+          // a view, not a copy; made per step because the table's memory may have grown
+          run[input.name] = new ort.Tensor('float32', table.weights, [table.rowCount, table.width]);
           fetches[`${BAG_GRAD}${input.name}`] = null;
         });
         const result = await session.run(run, fetches);

@@ -214,12 +214,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   });
   const forward = buildForwardGraph(spec, params);
   const noDecay = new Set(noDecayParams(spec));
-  const hostTables = [...trainingGraph.sparse].map(([name, { table: input, bag }]) => {
-    const width = input.shape[1] as number;
-    const init = params.get(name) as Float32Array;
-    const table = new HostTable(name, init.length / width, width, init, !noDecay.has(name));
-    return { table, input, bag };
-  });
+  const hostTables = await Promise.all(
+    [...trainingGraph.sparse].map(async ([name, { table: input, bag }]) => {
+      const width = input.shape[1] as number;
+      const init = params.get(name) as Float32Array;
+      const rows = init.length / width;
+      const table = await HostTable.create(name, rows, width, init, !noDecay.has(name));
+      return { table, input, bag };
+    }),
+  );
   const trainer = await createStepTrainer({
     graph: trainingGraph.graph,
     loss: trainingGraph.loss,

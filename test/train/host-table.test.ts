@@ -41,7 +41,7 @@ describe('sparseBag', () => {
 });
 
 describe('HostTable', () => {
-  it('updates only the rows it read, by AdamW on their summed and clipped gradients', () => {
+  it('updates only the rows it read, by AdamW on their summed and clipped gradients', async () => {
     const options: AdamWOptions = {
       beta1: 0.9,
       beta2: 0.99,
@@ -49,7 +49,7 @@ describe('HostTable', () => {
       weightDecay: 0.5,
       clipNorm: 1,
     };
-    const table = new HostTable('t', 5, WIDTH, START, true);
+    const table = await HostTable.create('t', 5, WIDTH, START, true);
     const bagGrad = Float32Array.of(1, -2, 3, 0.5); // [B=1, T=2, D=2]
     const lr = 0.1;
 
@@ -82,8 +82,34 @@ describe('HostTable', () => {
     expect(Array.from(table.weights.subarray(4, 6))).toEqual(Array.from(START.subarray(4, 6)));
   });
 
-  it('refuses ids outside the table and gradients of the wrong size', () => {
-    const table = new HostTable('t', 5, WIDTH, START, false);
+  it('matches a float64 AdamW over several steps on rows of 4-float blocks plus a tail', async () => {
+    // width 6: the kernels take floats 0-3 of a row four at a time and 4-5 one by one
+    const width = 6;
+    const rows = 9;
+    const random = seeded(7);
+    const start = Float32Array.from({ length: rows * width }, () => random() - 0.5);
+    const batch: SparseBatch = {
+      batch: 2,
+      rows: 3,
+      slots: 4,
+      ids: Int32Array.from({ length: 24 }, (_, s) => (s % 4 === 3 ? 0 : 1 + ((s * 5) % 8))),
+      weights: Float32Array.from({ length: 24 }, (_, s) => (s % 4 === 3 ? 0 : random())),
+    };
+    const options: AdamWOptions = { ...OPTIONS, weightDecay: 0.1, clipNorm: 2 };
+    const table = await HostTable.create('t', rows, width, start, true);
+    const reference = referenceAdam(start, width, options);
+    for (let step = 1; step <= 4; step++) {
+      const bagGrad = Float32Array.from({ length: 2 * 3 * width }, () => 2 * random() - 1);
+      const norm = table.update(batch, bagGrad, 0.05, step, options);
+      expect(norm).toBeCloseTo(reference.step(batch, bagGrad, 0.05, step), 4);
+    }
+    Array.from(table.weights).forEach((x, k) =>
+      expect(x, `w[${k}]`).toBeCloseTo(reference.weights[k], 5),
+    );
+  });
+
+  it('refuses ids outside the table and gradients of the wrong size', async () => {
+    const table = await HostTable.create('t', 5, WIDTH, START, false);
     const outside = { ...BATCH, ids: Int32Array.of(1, 9, 0, 3, 4, 1) };
     expect(() => table.update(outside, new Float32Array(4), 0.1, 1, OPTIONS)).toThrow(
       /id 9 is outside \[0, 5\)/,
@@ -91,7 +117,7 @@ describe('HostTable', () => {
     expect(() => table.update(BATCH, new Float32Array(3), 0.1, 1, OPTIONS)).toThrow(
       /bag gradient has 3 values, expected 2 x 2/,
     );
-    expect(() => new HostTable('t', 5, WIDTH, new Float32Array(4), false)).toThrow(
+    await expect(HostTable.create('t', 5, WIDTH, new Float32Array(4), false)).rejects.toThrow(
       /4 values, expected 5 x 2/,
     );
   });
@@ -110,7 +136,7 @@ describe('HostTable', () => {
       op.reduceSum(op.mul(bag, target), []),
       op.reduceSum(op.mul(bias, bias), []),
     );
-    const table = new HostTable('table', 5, WIDTH, START, false);
+    const table = await HostTable.create('table', 5, WIDTH, START, false);
     const trainer = await createStepTrainer({
       graph: g,
       loss,
@@ -118,7 +144,7 @@ describe('HostTable', () => {
       hostTables: [{ table, input, bag }],
     });
 
-    const reference = new HostTable('reference', 5, WIDTH, START, false);
+    const reference = await HostTable.create('reference', 5, WIDTH, START, false);
     const rowGrad = Float32Array.of(1, -1, 1, -1);
     for (let step = 1; step <= 3; step++) {
       const result = await trainer.step(batchFeeds(BATCH), 0.05, BATCH);
@@ -164,4 +190,47 @@ function bagOf(weights: Float32Array, batch: SparseBatch): number[] {
     }
   }
   return bag;
+}
+
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** LazyAdam in float64, the rule HostTable.update documents, for comparison. */
+function referenceAdam(start: Float32Array, width: number, options: AdamWOptions) {
+  const weights = Array.from(start);
+  const m = new Array<number>(start.length).fill(0);
+  const v = new Array<number>(start.length).fill(0);
+  return {
+    weights,
+    step(batch: SparseBatch, bagGrad: Float32Array, lr: number, t: number): number {
+      const grads = new Map<number, number[]>();
+      batch.ids.forEach((id, s) => {
+        if (batch.weights[s] === 0) return;
+        const row = Math.floor(s / batch.slots);
+        const g = grads.get(id) ?? new Array<number>(width).fill(0);
+        for (let j = 0; j < width; j++) g[j] += batch.weights[s] * bagGrad[row * width + j];
+        grads.set(id, g);
+      });
+      const norm = Math.sqrt([...grads.values()].flat().reduce((a, x) => a + x * x, 0));
+      const clip = Math.min(1, (options.clipNorm ?? Infinity) / norm);
+      for (const [id, g] of grads) {
+        for (let j = 0; j < width; j++) {
+          const k = id * width + j;
+          m[k] = options.beta1 * m[k] + (1 - options.beta1) * g[j] * clip;
+          v[k] = options.beta2 * v[k] + (1 - options.beta2) * (g[j] * clip) ** 2;
+          const mHat = m[k] / (1 - options.beta1 ** t);
+          const vHat = v[k] / (1 - options.beta2 ** t);
+          weights[k] =
+            weights[k] * (1 - lr * options.weightDecay) -
+            (lr * mHat) / (Math.sqrt(vHat) + options.eps);
+        }
+      }
+      return norm;
+    },
+  };
 }
