@@ -2,13 +2,12 @@
  * The inner loops of the host tables (host-table.ts) as WebAssembly with 128-bit SIMD. The same
  * loops in JavaScript measured 4 to 11 ns per float here (scalar, bounds-checked, converting
  * every float32 to a double and back), about a third of a Banking77 training step. The module
- * is written as WebAssembly text below and assembled once per process by wabt.
+ * is written as WebAssembly text below and assembled once per process by wabt, which is loaded
+ * only then: serving a model never pays for it.
  *
  * Addresses are byte offsets into the table's memory; rows are `width` floats, processed four at
  * a time, then one at a time for the rest.
  */
-import wabtInit from 'wabt';
-
 const KERNELS_WAT = `
 (module
   (import "env" "memory" (memory 1))
@@ -180,6 +179,7 @@ let compiled: Promise<object> | undefined;
 /** The kernels module, assembled on first use. */
 function kernelsModule(): Promise<object> {
   compiled ??= (async () => {
+    const { default: wabtInit } = await import('wabt');
     const wabt = await wabtInit();
     const parsed = wabt.parseWat('host-kernels.wat', KERNELS_WAT, { simd: true });
     try {

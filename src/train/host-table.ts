@@ -211,7 +211,7 @@ export class HostTable {
   private ensure(bytes: number): void {
     const have = this.memory.buffer.byteLength;
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
-    this.view = this.views();
+    this.views();
   }
 
   /** Views over the current memory buffer (growing the memory replaces the buffer). */

@@ -72,6 +72,8 @@ export interface AdamWGraph {
   newM: Value;
   newV: Value;
   layout: FlatSlot[];
+  /** P: the length of the flat vectors. */
+  size: number;
 }
 
 /** Appends the AdamW update for every target to `graph`. */
@@ -85,8 +87,8 @@ export function buildAdamW(
   const lr = graph.input(graph.unusedName('optim.lr'), 'float32', []);
   const step = graph.input(graph.unusedName('optim.step'), 'float32', []);
   const layout = flatLayout(targets);
-  const total = layout.reduce((sum, slot) => sum + slot.size, 0);
-  const flat = (name: string) => graph.input(graph.unusedName(name), 'float32', [total]);
+  const size = layout.reduce((sum, slot) => sum + slot.size, 0);
+  const flat = (name: string) => graph.input(graph.unusedName(name), 'float32', [size]);
   const params = flat('optim.params');
   const m = flat('optim.m');
   const v = flat('optim.v');
@@ -107,8 +109,9 @@ export function buildAdamW(
   const newM = add(mul(m, beta1), mul(g, mCoef));
   const newV = add(mul(v, beta2), mul(square, vCoef));
   const update = mul(div(newM, add(sqrt(newV), epsHat)), stepSize);
-  const decayed = decay(graph, params, layout, lr, weightDecay, noDecay);
-  return { lr, step, gradNorm, params, m, v, newParams: sub(decayed, update), newM, newV, layout };
+  const decayed = decay(graph, params, layout, size, lr, weightDecay, noDecay);
+  const newParams = sub(decayed, update);
+  return { lr, step, gradNorm, params, m, v, newParams, newM, newV, layout, size };
 }
 
 function flatLayout(targets: readonly AdamWTarget[]): FlatSlot[] {
@@ -127,6 +130,7 @@ function decay(
   graph: Graph,
   params: Value,
   layout: readonly FlatSlot[],
+  size: number,
   lr: Value,
   weightDecay: number,
   noDecay: (paramName: string) => boolean,
@@ -134,11 +138,10 @@ function decay(
   const decays = layout.map((slot) => weightDecay > 0 && !noDecay(slot.param.name));
   if (!decays.some(Boolean)) return params;
   if (decays.every(Boolean)) return mul(params, sub(1, mul(lr, weightDecay)));
-  const total = layout.reduce((sum, slot) => sum + slot.size, 0);
-  const mask = new Float32Array(total);
+  const mask = new Float32Array(size);
   layout.forEach((slot, i) => {
     if (decays[i]) mask.fill(weightDecay, slot.offset, slot.offset + slot.size);
   });
-  const rates = graph.constant(graph.unusedName('optim.decay'), mask, 'float32', [total]);
+  const rates = graph.constant(graph.unusedName('optim.decay'), mask, 'float32', [size]);
   return mul(params, sub(1, mul(rates, lr)));
 }

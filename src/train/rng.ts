@@ -37,13 +37,15 @@ export function createRng(seed: number): Rng {
   let state = base;
   let spare: number | undefined;
 
-  const next = (): number => {
+  /** One mulberry32 step: the next raw 32-bit draw. */
+  const draw = (): number => {
     state = (state + 0x6d2b79f5) | 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   };
+  const next = (): number => draw() / 4294967296;
 
   const normal = (): number => {
     if (spare !== undefined) {
@@ -58,17 +60,8 @@ export function createRng(seed: number): Rng {
     return radius * Math.cos(2 * Math.PI * v);
   };
 
-  // The same step as next(), inlined: dropout masks draw hundreds of thousands per step.
   const fillBits = (out: Uint32Array): void => {
-    let s = state;
-    for (let i = 0; i < out.length; i++) {
-      s = (s + 0x6d2b79f5) | 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      out[i] = (t ^ (t >>> 14)) >>> 0;
-    }
-    state = s;
+    for (let i = 0; i < out.length; i++) out[i] = draw();
   };
 
   return {

@@ -13,7 +13,6 @@ import { logger } from '../core/log.js';
 import type { Graph, Value } from './graph/graph.js';
 import { grad } from './graph/grad.js';
 import { buildModel } from './graph/export.js';
-import { staticSize } from './graph/shape.js';
 import { buildAdamW, type AdamWGraph, type AdamWOptions, type AdamWTarget } from './optimizer.js';
 import type { HostTable, SparseBatch } from './host-table.js';
 
@@ -218,8 +217,7 @@ class FlatState {
     private readonly adam: AdamWGraph,
     initial: Map<string, Float32Array> | undefined,
   ) {
-    const total = adam.layout.reduce((sum, slot) => sum + slot.size, 0);
-    const start = new Float32Array(total);
+    const start = new Float32Array(adam.size);
     const inits = new Map(graph.params.map((p) => [p.value.name, p.init]));
     for (const { param, offset, size } of adam.layout) {
       const given = initial?.get(param.name);
@@ -234,7 +232,7 @@ class FlatState {
       start.set(given ?? inits.get(param.name)!, offset);
     }
     this.current = this.buffers(start);
-    this.next = this.buffers(new Float32Array(total));
+    this.next = this.buffers(new Float32Array(adam.size));
     this.names = new Set([
       adam.params.name,
       adam.m.name,

@@ -30,8 +30,6 @@ import {
   buildForwardGraph,
   buildTrainingGraph,
   exportWeights,
-  FEATURE_TABLE,
-  WIDE_TABLE,
   initialParams,
   MODEL_DEFAULTS,
   noDecayParams,
