@@ -30,7 +30,8 @@
  *
  * The feature bag is computed two ways with the same result. Training weighs every slot,
  * 1/sqrt(kept ids in the row) at kept ids, which lets feature dropout leave single ids out, and
- * trains the tables outside the graph from the bags' gradients (train/host-table.ts). The exported graph sums
+ * trains the tables outside the graph from the bags' gradients (train/host-table.ts). The
+ * exported graph sums
  * the gathered rows and scales the sum once per row (`rowScale`), which skips a [B, T, K, H]
  * multiply; it relies on row 0 of the feature table (the padding id) being zero, which
  * `exportWeights` guarantees.
@@ -243,9 +244,8 @@ interface ModelInputs {
   /** Forward: the sparse ids [B,T,K] and the per-row scale [B,T] of the feature bags. */
   featureIds?: Value;
   rowScale?: Value;
-  /** Training: the sparse tables [V,D] and the feature bag [B,T,D] of each, from slot weights. */
-  tables?: Map<string, Value>;
-  bags?: Map<string, Value>;
+  /** Training: per sparse table, its input [V,D] and its feature bag [B,T,D] from slot weights. */
+  sparse?: Map<string, { table: Value; bag: Value }>;
   tokenMask: Value;
   positions: Value;
 }
@@ -312,12 +312,7 @@ export function buildTrainingGraph(
     intentLoss,
     entityLoss,
     dropoutSites: dropout.sites,
-    sparse: new Map(
-      [...(inputs.tables as Map<string, Value>)].map(([name, table]) => [
-        name,
-        { table, bag: inputs.bags?.get(name) as Value },
-      ]),
-    ),
+    sparse: inputs.sparse as Map<string, { table: Value; bag: Value }>,
   };
 }
 
@@ -331,19 +326,14 @@ export function sparseTables(spec: ModelSpec): Map<string, number> {
 function declareInputs(graph: Graph, spec: ModelSpec, kind: 'forward' | 'training'): ModelInputs {
   const k = spec.featuresPerToken;
   const featureIds = graph.input('featureIds', 'int64', ['batch', 'rows', k]);
-  let sparse: Pick<ModelInputs, 'rowScale' | 'bags' | 'tables'>;
+  let sparse: Pick<ModelInputs, 'rowScale' | 'sparse'>;
   if (kind === 'training') {
     const weights = graph.input('featureWeights', 'float32', ['batch', 'rows', k]);
-    const tables = new Map(
-      [...sparseTables(spec)].map(([name, width]) => [
-        name,
-        graph.input(name, 'float32', [spec.featureCount, width]),
-      ]),
-    );
-    const bags = new Map(
-      [...tables].map(([name, table]) => [name, sparseBag(table, featureIds, weights)]),
-    );
-    sparse = { tables, bags };
+    const tables = [...sparseTables(spec)].map(([name, width]) => {
+      const table = graph.input(name, 'float32', [spec.featureCount, width]);
+      return [name, { table, bag: sparseBag(table, featureIds, weights) }] as const;
+    });
+    sparse = { sparse: new Map(tables) };
   } else {
     sparse = { rowScale: graph.input('rowScale', 'float32', ['batch', 'rows']) };
   }
@@ -452,7 +442,7 @@ function encodeAndPredict(
  * the forward graph the gathered rows [B,T,K,D] summed and scaled (top of this file).
  */
 function featureBag(table: string, inputs: ModelInputs, w: Map<string, Value>): Value {
-  const given = inputs.bags?.get(table);
+  const given = inputs.sparse?.get(table)?.bag;
   if (given) return given;
   const gathered = gather(w.get(table) as Value, inputs.featureIds as Value);
   return mul(reduceSum(gathered, [2]), unsqueeze(inputs.rowScale as Value, [2]));
