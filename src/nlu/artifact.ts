@@ -24,8 +24,13 @@ import { FEATURE_TABLE, HEAD_PARAMS, POSITION_TABLE, type ModelConfig } from './
 export const MANIFEST_FILE = 'manifest.json';
 export const MODEL_FILE = 'model.onnx';
 export const MANIFEST_FORMAT = 'parley-nlu';
-/** Bump when a manifest field changes meaning; loading refuses other versions. */
-export const MANIFEST_FORMAT_VERSION = 1;
+/**
+ * The version this Parley writes. Bump when a manifest field or the graph's inputs change
+ * meaning; loading refuses versions outside READABLE_FORMAT_VERSIONS.
+ * 1: the forward graph takes padded [B,T,*] inputs. 2: packed rows (model.ts, encode.ts).
+ */
+export const MANIFEST_FORMAT_VERSION = 2;
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 const modelConfigSchema = z.object({
   hidden: z.number().int().positive(),
@@ -201,11 +206,11 @@ function parseManifest(bytes: Buffer, dir: string): NluManifest {
 export function checkManifest(json: unknown, where: string): NluManifest {
   const header = z.object({ format: z.string(), formatVersion: z.number() }).safeParse(json);
   if (header.success && header.data.format === MANIFEST_FORMAT) {
-    if (header.data.formatVersion !== MANIFEST_FORMAT_VERSION) {
+    if (!READABLE_FORMAT_VERSIONS.includes(header.data.formatVersion)) {
       throw invalid(
         where,
-        `has format version ${header.data.formatVersion}, and this Parley reads version ` +
-          `${MANIFEST_FORMAT_VERSION}; retrain the model with this version`,
+        `has format version ${header.data.formatVersion}, and this Parley reads versions ` +
+          `${READABLE_FORMAT_VERSIONS.join(' and ')}; retrain the model with this version`,
       );
     }
   }

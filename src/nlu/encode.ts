@@ -62,7 +62,77 @@ export function packBatch(items: readonly Encoded[], options: PackOptions): Pack
   return { batch, rows, slots: k, featureIds, featureWeights, rowScale, tokenMask, positions };
 }
 
-/** The inputs of the exported forward graph (model.ts) for a packed batch. */
+/**
+ * How an exported graph takes its rows: `packed` (manifest format 2: message after message, see
+ * model.ts) or `padded` (format 1: [B,T,*], every message padded to the longest).
+ */
+export type ForwardLayout = 'packed' | 'padded';
+
+/** One session call's inputs, and where each message's rows are in its `tagLogits`. */
+export interface ForwardBatch {
+  inputs: Record<string, Tensor>;
+  /** Row of message b's __CLS__ in the tag logits; its tokens follow it. */
+  firstRow: Int32Array;
+}
+
+/** The forward graph's inputs for `items`, in the graph's layout. */
+export function forwardBatch(
+  items: readonly Encoded[],
+  featuresPerToken: number,
+  layout: ForwardLayout,
+): ForwardBatch {
+  if (layout === 'packed') return packRows(items, featuresPerToken);
+  const packed = packBatch(items, { featuresPerToken });
+  const firstRow = Int32Array.from(items, (_, b) => b * packed.rows);
+  return { inputs: forwardInputs(packed), firstRow };
+}
+
+/**
+ * The packed layout (model.ts): the real rows of every message one after another, each naming
+ * its id row among the batch's distinct ones, with the indexes that map the rows to and from
+ * the padded [B,T] view that attention reads.
+ */
+export function packRows(items: readonly Encoded[], k: number): ForwardBatch {
+  const batch = items.length;
+  const rows = Math.max(1, ...items.map((item) => item.length));
+  const firstRow = new Int32Array(batch);
+  let count = 0;
+  items.forEach((item, b) => {
+    firstRow[b] = count;
+    count += item.length;
+  });
+
+  const distinct = new DistinctRows(k, count);
+  const bagRows = new Int32Array(count);
+  const positions = new Int32Array(count);
+  const rowSlots = new Int32Array(count);
+  const slotRows = new Int32Array(batch * rows); // slots past a message's end read row 0
+  const tokenMask = new Float32Array(batch * rows);
+  items.forEach((item, b) => {
+    for (let t = 0; t < item.length; t++) {
+      const row = firstRow[b] + t;
+      const slot = b * rows + t;
+      bagRows[row] = distinct.add(item.featureIds, t * k);
+      positions[row] = t;
+      rowSlots[row] = slot;
+      slotRows[slot] = row;
+      tokenMask[slot] = 1;
+    }
+  });
+  const unique = distinct.count;
+  const inputs = {
+    featureIds: new Tensor('int64', widenIds(distinct.ids.subarray(0, unique * k)), [unique, k]),
+    rowScale: new Tensor('float32', distinct.scale.subarray(0, unique), [unique]),
+    bagRows: new Tensor('int64', widenIds(bagRows), [count]),
+    positions: new Tensor('int64', widenIds(positions), [count]),
+    tokenMask: new Tensor('float32', tokenMask, [batch, rows]),
+    slotRows: new Tensor('int64', widenIds(slotRows), [batch * rows]),
+    rowSlots: new Tensor('int64', widenIds(rowSlots), [count]),
+  };
+  return { inputs, firstRow };
+}
+
+/** The inputs of a format-1 (padded) forward graph for a packed batch. */
 export function forwardInputs(packed: PackedBatch): Record<string, Tensor> {
   const { batch, rows } = packed;
   return {
@@ -83,9 +153,9 @@ export function featureIdsTensor(packed: PackedBatch): Tensor {
 }
 
 /**
- * The ids as int64 without a BigInt per element (measured: that conversion took a third of a
- * batch of 64's time): ids are non-negative, so on a little-endian machine each int64 is the
- * int32 in its low word and zero in its high word.
+ * Non-negative int32 values as int64 without a BigInt per element (measured: that conversion
+ * took a third of a batch of 64's time): on a little-endian machine each int64 is the int32 in
+ * its low word and zero in its high word.
  */
 function widenIds(ids: Int32Array): BigInt64Array {
   const wide = new BigInt64Array(ids.length);
@@ -99,6 +169,60 @@ function widenIds(ids: Int32Array): BigInt64Array {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The distinct id rows of a batch, each with its bag scale 1/sqrt(real ids), found by a hash of
+ * the row's ids (chained in Int32Arrays; rows are compared id by id on a hash match).
+ */
+class DistinctRows {
+  readonly ids: Int32Array;
+  readonly scale: Float32Array;
+  count = 0;
+  private readonly heads: Int32Array;
+  private readonly next: Int32Array;
+  private readonly hashes: Int32Array;
+
+  constructor(
+    private readonly k: number,
+    capacity: number,
+  ) {
+    this.ids = new Int32Array(capacity * k);
+    this.scale = new Float32Array(capacity);
+    this.next = new Int32Array(capacity);
+    this.hashes = new Int32Array(capacity);
+    let buckets = 16;
+    while (buckets < 2 * capacity) buckets *= 2;
+    this.heads = new Int32Array(buckets).fill(-1);
+  }
+
+  /** The index of the row `source[from .. from + k)` among the distinct rows, added if new. */
+  add(source: Int32Array, from: number): number {
+    const { k, ids } = this;
+    let hash = 0x811c9dc5;
+    for (let s = 0; s < k; s++) hash = Math.imul(hash ^ source[from + s], 0x01000193);
+    const bucket = (hash ^ (hash >>> 15)) & (this.heads.length - 1);
+    for (let at = this.heads[bucket]; at >= 0; at = this.next[at]) {
+      if (this.hashes[at] === hash && sameIds(ids, at * k, source, from, k)) return at;
+    }
+    const index = this.count++;
+    let real = 0;
+    for (let s = 0; s < k; s++) {
+      const id = source[from + s];
+      ids[index * k + s] = id;
+      if (id !== 0) real++;
+    }
+    this.scale[index] = real > 0 ? 1 / Math.sqrt(real) : 0;
+    this.hashes[index] = hash;
+    this.next[index] = this.heads[bucket];
+    this.heads[bucket] = index;
+    return index;
+  }
+}
+
+function sameIds(a: Int32Array, at: number, b: Int32Array, from: number, k: number): boolean {
+  for (let s = 0; s < k; s++) if (a[at + s] !== b[from + s]) return false;
+  return true;
+}
 
 /** Copies one row's ids; returns how many are real (non-zero). */
 function copyIds(source: Int32Array, from: number, ids: Int32Array, to: number, k: number): number {

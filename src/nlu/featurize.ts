@@ -151,6 +151,8 @@ export class Featurizer {
   private readonly compiledRegexes: { index: number; re: RegExp }[];
   private readonly compiledLookups: CompiledLookup[];
   private readonly lexicalCache = new Map<string, { head: number[]; tail: number[] }>();
+  /** One row's ids before the cut to K (head, patterns, bigram, tail); reused by every row. */
+  private readonly rowScratch: Int32Array;
 
   private constructor(
     config: FeaturizerConfig,
@@ -181,6 +183,14 @@ export class Featurizer {
       ),
     );
     this.featureCount = this.patternBase + this.regexNames.length + lookupNames.length;
+    this.rowScratch = new Int32Array(
+      1 +
+        SHAPE_FEATURES.length +
+        this.regexNames.length +
+        lookupNames.length +
+        1 +
+        config.maxFeaturesPerToken,
+    );
   }
 
   /** Builds the vocabulary from training texts; `config` fields left out take the defaults. */
@@ -253,8 +263,7 @@ export class Featurizer {
       const bigram = this.config.wordBigrams
         ? this.bigramId(i > 0 ? tokens[i - 1].norm : '<s>', tokens[i].norm)
         : undefined;
-      const row = this.tokenFeatures(tokens[i], patterns[i], bigram);
-      featureIds.set(row.length > k ? row.slice(0, k) : row, (i + 1) * k);
+      this.writeTokenRow(featureIds, (i + 1) * k, tokens[i], patterns[i], bigram);
     }
     return { tokens, featureIds, length: tokens.length + 1, truncated };
   }
@@ -285,21 +294,31 @@ export class Featurizer {
     return names[patternIndex - this.regexNames.length];
   }
 
-  /** One row of distinct ids: word, shapes, patterns, bigram, then hashed shape and n-grams. */
-  private tokenFeatures(
+  /**
+   * Writes one row of distinct ids at `at`: word, shapes, patterns, bigram, then hashed shape and
+   * n-grams while the row has room; the first K of them. The id ranges keep these apart (top of
+   * this file) except the bigram and the tail, which share the hash buckets: a tail id equal to
+   * the bigram is skipped.
+   */
+  private writeTokenRow(
+    out: Int32Array,
+    at: number,
     token: Token,
     patternIndexes: number[] | undefined,
     bigram: number | undefined,
-  ): number[] {
+  ): void {
+    const k = this.config.maxFeaturesPerToken;
     const { head, tail } = this.lexicalFeatures(token);
-    const ids = new Set<number>(head);
-    for (const p of patternIndexes ?? []) ids.add(this.patternBase + p);
-    if (bigram !== undefined) ids.add(bigram);
+    const row = this.rowScratch;
+    let n = 0;
+    for (const id of head) row[n++] = id;
+    if (patternIndexes) for (const p of patternIndexes) row[n++] = this.patternBase + p;
+    if (bigram !== undefined) row[n++] = bigram;
     for (const id of tail) {
-      if (ids.size >= this.config.maxFeaturesPerToken) break;
-      ids.add(id);
+      if (n >= k) break;
+      if (id !== bigram) row[n++] = id;
     }
-    return [...ids];
+    out.set(row.subarray(0, Math.min(n, k)), at);
   }
 
   /** The hashed id of the word pair (previous, current), both normalised. */

@@ -157,18 +157,56 @@ export function tokenKind(text: string): TokenKind {
 }
 
 function makeToken(text: string, start: number): Token {
-  return { text, start, end: start + text.length, norm: normalizeToken(text) };
+  return { text, start, end: start + text.length, norm: cachedNorm(text) };
+}
+
+// Normalised forms of token texts seen lately: the same words come back in every message, and
+// NFKC plus the replacements cost several times a map lookup. Emptied when full.
+const NORM_CACHE = new Map<string, string>();
+const NORM_CACHE_SIZE = 50_000;
+
+function cachedNorm(text: string): string {
+  let norm = NORM_CACHE.get(text);
+  if (norm === undefined) {
+    norm = normalizeToken(text);
+    if (NORM_CACHE.size >= NORM_CACHE_SIZE) NORM_CACHE.clear();
+    NORM_CACHE.set(text, norm);
+  }
+  return norm;
 }
 
 /** Pushes a word, split in two when it is a currency code glued to a number. */
 function pushWord(tokens: Token[], word: string, start: number): void {
-  const glued = CODE_THEN_NUMBER.exec(word) ?? NUMBER_THEN_CODE.exec(word);
+  const glued = mayBeGlued(word)
+    ? (CODE_THEN_NUMBER.exec(word) ?? NUMBER_THEN_CODE.exec(word))
+    : null;
   if (glued === null || !isCaseConsistent(glued[1] + glued[2])) {
     tokens.push(makeToken(word, start));
     return;
   }
   tokens.push(makeToken(glued[1], start));
   tokens.push(makeToken(glued[2], start + glued[1].length));
+}
+
+/**
+ * A cheap test that rules out most words before the two currency regexes run: a code glued in
+ * front is three ASCII letters followed by something else, one glued behind is three ASCII
+ * letters after something else, with no ASCII letter first (the number's first digit).
+ */
+function mayBeGlued(word: string): boolean {
+  if (word.length < 4) return false;
+  const front = isCodeLetter(word, 0) && isCodeLetter(word, 1) && isCodeLetter(word, 2);
+  if (front && !isCodeLetter(word, 3)) return true;
+  const end = word.length;
+  const back = isCodeLetter(word, end - 1) && isCodeLetter(word, end - 2);
+  return back && isCodeLetter(word, end - 3) && !isCodeLetter(word, end - 4) && !front;
+}
+
+/** An ASCII letter, or one that the `iu` regexes fold to one (long s, Kelvin sign). */
+function isCodeLetter(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  const lower = c | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || c === 0x017f || c === 0x212a;
 }
 
 // `USD120` and `usd120` split; `Usd120` (more likely an identifier) does not.

@@ -23,8 +23,9 @@ import type { Example, LookupTable, RegexFeature } from '../data/example.js';
 import { evaluate, type EvalItem } from '../eval/metrics.js';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, sha256Hex } from '../nlu/artifact.js';
 import type { LoadedArtifact, ModelArtifact, NluManifest } from '../nlu/artifact.js';
-import { buildTags, constrainedViterbi, pathToEntities } from '../nlu/decode.js';
-import { featureIdsTensor, forwardInputs, packBatch } from '../nlu/encode.js';
+import { buildTags } from '../nlu/decode.js';
+import { featureIdsTensor, forwardBatch, packBatch } from '../nlu/encode.js';
+import { predictEntities } from '../nlu/runtime.js';
 import { Featurizer, type Encoded, type FeaturizerConfig } from '../nlu/featurize.js';
 import {
   buildForwardGraph,
@@ -696,16 +697,17 @@ async function scoreDev(
       devSet.map((p) => p.encoded.length),
       64,
     )) {
-      const packed = packBatch(
+      const packed = forwardBatch(
         batch.map((i) => devSet[i].encoded),
-        { featuresPerToken: k },
+        k,
+        'packed',
       );
-      const out = await session.run(forwardInputs(packed));
+      const out = await session.run(packed.inputs);
       const intents = out.intentLogits.data as Float32Array;
       const tags = out.tagLogits.data as Float32Array;
       batch.forEach((index, b) => {
         intentLogits.set(intents.subarray(b * classes, (b + 1) * classes), index * classes);
-        items[index] = devItem(devSet[index], intents, tags, b, packed.rows, labels);
+        items[index] = devItem(devSet[index], intents, tags, b, packed.firstRow[b], labels);
       });
     }
   } finally {
@@ -725,7 +727,7 @@ function devItem(
   intentLogits: Float32Array,
   tagLogits: Float32Array,
   b: number,
-  rows: number,
+  firstRow: number,
   labels: Labels,
 ): EvalItem {
   const classes = labels.intents.length;
@@ -733,21 +735,13 @@ function devItem(
   for (let c = 1; c < classes; c++) {
     if (intentLogits[b * classes + c] > intentLogits[b * classes + top]) top = c;
   }
-  const width = labels.tags.length;
-  const count = item.encoded.tokens.length;
-  const logProbs = new Float64Array(count * width);
-  const row = new Float64Array(width);
-  for (let t = 0; t < count; t++) {
-    softmaxInto(tagLogits, (b * rows + t + 1) * width, width, 1, row);
-    for (let j = 0; j < width; j++) logProbs[t * width + j] = Math.log(row[j] + 1e-30);
-  }
-  const path = constrainedViterbi(logProbs, count, width);
-  const entities = pathToEntities(
+  const entities = predictEntities(
     item.example.text,
-    item.encoded.tokens,
-    path,
+    item.encoded,
+    tagLogits,
+    firstRow * labels.tags.length,
     labels.tags,
-    () => 1,
+    {},
   );
   return {
     text: item.example.text,

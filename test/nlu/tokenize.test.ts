@@ -146,6 +146,23 @@ describe('tokenize', () => {
     ]);
   });
 
+  it('splits a glued code only when it is a whole code in one case, however it is spelled', () => {
+    // The regexes fold case the Unicode way: the long s and the Kelvin sign read as s and k.
+    const cases: [string, string[]][] = [
+      ['5dkk', ['5', 'dkk']],
+      ['DKK5', ['DKK', '5']],
+      ['\u017Fek120', ['\u017Fek', '120']],
+      ['120\u017Fek', ['120', '\u017Fek']],
+      ['Usd7', ['Usd7']],
+      ['12usd3', ['12usd3']],
+      ['usdx5', ['usdx5']],
+      ['abc1', ['abc1']],
+      ['1abc', ['1abc']],
+      ['\uFF35\uFF33\uFF24\uFF15', ['\uFF35\uFF33\uFF24\uFF15']],
+    ];
+    for (const [text, want] of cases) expect(texts(tokenize(text)), text).toEqual(want);
+  });
+
   it('cuts Han and kana into single characters and keeps Korean words', () => {
     expect(texts(tokenize('東京タワーに行く 한국어 문장'))).toEqual([
       '東',
