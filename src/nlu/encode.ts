@@ -75,14 +75,22 @@ export interface ForwardBatch {
   firstRow: Int32Array;
 }
 
+/** What fixes the shapes of a model's inputs besides the batch. */
+export interface InputShape {
+  /** K: feature slots per row. */
+  featuresPerToken: number;
+  /** The model's local window radius (0: none). */
+  localWindow: number;
+}
+
 /** The forward graph's inputs for `items`, in the graph's layout. */
 export function forwardBatch(
   items: readonly Encoded[],
-  featuresPerToken: number,
+  shape: InputShape,
   layout: ForwardLayout,
 ): ForwardBatch {
-  if (layout === 'packed') return packRows(items, featuresPerToken);
-  const packed = packBatch(items, { featuresPerToken });
+  if (layout === 'packed') return packRows(items, shape);
+  const packed = packBatch(items, { featuresPerToken: shape.featuresPerToken });
   const firstRow = Int32Array.from(items, (_, b) => b * packed.rows);
   return { inputs: forwardInputs(packed), firstRow };
 }
@@ -92,7 +100,8 @@ export function forwardBatch(
  * its id row among the batch's distinct ones, with the indexes that map the rows to and from
  * the padded [B,T] view that attention reads.
  */
-export function packRows(items: readonly Encoded[], k: number): ForwardBatch {
+export function packRows(items: readonly Encoded[], shape: InputShape): ForwardBatch {
+  const { featuresPerToken: k, localWindow: radius } = shape;
   const batch = items.length;
   const rows = Math.max(1, ...items.map((item) => item.length));
   const firstRow = new Int32Array(batch);
@@ -120,7 +129,7 @@ export function packRows(items: readonly Encoded[], k: number): ForwardBatch {
     }
   });
   const unique = distinct.count;
-  const inputs = {
+  const inputs: Record<string, Tensor> = {
     featureIds: new Tensor('int64', widenIds(distinct.ids.subarray(0, unique * k)), [unique, k]),
     rowScale: new Tensor('float32', distinct.scale.subarray(0, unique), [unique]),
     bagRows: new Tensor('int64', widenIds(bagRows), [count]),
@@ -129,7 +138,32 @@ export function packRows(items: readonly Encoded[], k: number): ForwardBatch {
     slotRows: new Tensor('int64', widenIds(slotRows), [batch * rows]),
     rowSlots: new Tensor('int64', widenIds(rowSlots), [count]),
   };
+  if (radius > 0) inputs.windowRows = windowRows(items, firstRow, count, radius);
   return { inputs, firstRow };
+}
+
+/**
+ * For each packed row, the packed rows at offsets -radius .. radius in the same message, or
+ * `count` (the graph's zero row) past either end: int64 [count, 2 * radius + 1].
+ */
+function windowRows(
+  items: readonly Encoded[],
+  firstRow: Int32Array,
+  count: number,
+  radius: number,
+): Tensor {
+  const width = 2 * radius + 1;
+  const rows = new Int32Array(count * width);
+  items.forEach((item, b) => {
+    for (let t = 0; t < item.length; t++) {
+      const at = (firstRow[b] + t) * width;
+      for (let offset = -radius; offset <= radius; offset++) {
+        const inside = t + offset >= 0 && t + offset < item.length;
+        rows[at + offset + radius] = inside ? firstRow[b] + t + offset : count;
+      }
+    }
+  });
+  return new Tensor('int64', widenIds(rows), [count, width]);
 }
 
 /** The inputs of a format-1 (padded) forward graph for a packed batch. */

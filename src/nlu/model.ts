@@ -17,6 +17,8 @@
  *     tokenMask       float32 [B, T]     1 where message b has a row t, 0 past its end
  *     slotRows        int64   [B*T]      packed row of padded slot b*T + t (any row past the end)
  *     rowSlots        int64   [R]        padded slot b*T + t of each packed row
+ *     windowRows      int64   [R, 2r+1]  with a local window of radius r: the packed rows at
+ *                                        offsets -r .. r in the same message, or R (a zero row)
  *   forward outputs
  *     intentLogits    float32 [B, C]     from each message's __CLS__ row (and mean of its rows)
  *     tagLogits       float32 [R, S]     per packed row; a __CLS__ row's tags are never read
@@ -148,15 +150,6 @@ export interface ModelSpec {
   tagCount: number;
 }
 
-export const FORWARD_INPUTS = [
-  'featureIds',
-  'rowScale',
-  'bagRows',
-  'positions',
-  'tokenMask',
-  'slotRows',
-  'rowSlots',
-] as const;
 export const OUTPUT_NAMES = ['intentLogits', 'tagLogits'] as const;
 
 /** Parameter names of the two heads, whose last dimension grows with new labels. */
@@ -271,6 +264,8 @@ interface ModelInputs {
   featureIds?: Value;
   rowScale?: Value;
   bagRows?: Value;
+  /** Forward, with a local window: each packed row's neighbours [R, 2r+1] (top of this file). */
+  windowRows?: Value;
   /** Training: per sparse table, its input [V,D] and its feature bag [B,T,D] from slot weights. */
   sparse?: Map<string, { table: Value; bag: Value }>;
   tokenMask: Value;
@@ -411,7 +406,11 @@ function declareInputs(graph: Graph, spec: ModelSpec, kind: 'forward' | 'trainin
   const tokenMask = graph.input('tokenMask', 'float32', ['batch', 'rows']);
   const slotRows = graph.input('slotRows', 'int64', ['slots']);
   const rowSlots = graph.input('rowSlots', 'int64', ['packed']);
+  const radius = spec.config.localWindow;
+  const windowRows =
+    radius > 0 ? graph.input('windowRows', 'int64', ['packed', 2 * radius + 1]) : undefined;
   return {
+    windowRows,
     featureIds,
     rowScale,
     bagRows,
@@ -492,8 +491,8 @@ function encodeAndPredict(
   const { layout, tokenMask } = inputs;
 
   // Feature bags plus positions, per row.
-  const bag = featureBag(FEATURE_TABLE, inputs, w);
-  const embedded = add(bag, gather(p(POSITION_TABLE), inputs.positions));
+  const bags = featureBags(inputs, w);
+  const embedded = add(bags.features, gather(p(POSITION_TABLE), inputs.positions));
   let x = drop(norm(embedded, 'embed.norm'), 'embed');
 
   if (spec.config.localWindow > 0) {
@@ -510,23 +509,41 @@ function encodeAndPredict(
   if (spec.config.wideIntent) {
     // Mean over real rows of the per-row wide bags [B,T,C] -> [B,C].
     const mask = unsqueeze(tokenMask, [2]);
-    const rows = reduceSum(mul(layout.padded(featureBag(WIDE_TABLE, inputs, w)), mask), [1]);
+    const rows = reduceSum(mul(layout.padded(bags.wide as Value), mask), [1]);
     intentLogits = add(intentLogits, div(rows, reduceSum(mask, [1])));
   }
   return { intentLogits, tagLogits: entityHead(out, p) };
 }
 
 /**
- * Rows of a table [V,D] summed per row: the training graph's bag input [B,T,D], or in the
- * forward graph the gathered rows [U,K,D] of each distinct id row summed and scaled, then
- * copied to the packed rows [R,D] (top of this file).
+ * Per row, the sum of the feature table's rows [rows,H] for its ids and, with the wide path, of
+ * the wide table's [rows,C]: the training graph's bag inputs, or in the forward graph the
+ * gathered rows [U,K,*] of each distinct id row summed and scaled, then copied to the packed
+ * rows (top of this file). The forward graph reads both tables side by side as one [V, H+C]
+ * table (onnxruntime folds the Concat of two initializers into one constant when the session
+ * starts), so one Gather serves both: its cost is mostly per gathered row, not per float.
  */
-function featureBag(table: string, inputs: ModelInputs, w: Map<string, Value>): Value {
-  const given = inputs.sparse?.get(table)?.bag;
-  if (given) return given;
-  const gathered = gather(w.get(table) as Value, inputs.featureIds as Value);
-  const bags = mul(reduceSum(gathered, [1]), unsqueeze(inputs.rowScale as Value, [1]));
-  return gather(bags, inputs.bagRows as Value);
+function featureBags(
+  inputs: ModelInputs,
+  w: Map<string, Value>,
+): { features: Value; wide?: Value } {
+  if (inputs.sparse) {
+    const bag = (table: string) => inputs.sparse?.get(table)?.bag;
+    return { features: bag(FEATURE_TABLE) as Value, wide: bag(WIDE_TABLE) };
+  }
+  const features = w.get(FEATURE_TABLE) as Value;
+  const wide = w.get(WIDE_TABLE);
+  const tables = wide ? concat([features, wide], 1) : features;
+  const gathered = gather(tables, inputs.featureIds as Value);
+  const sums = mul(reduceSum(gathered, [1]), unsqueeze(inputs.rowScale as Value, [1]));
+  const toRows = (x: Value) => gather(x, inputs.bagRows as Value);
+  if (!wide) return { features: toRows(sums) };
+  const h = features.shape[1] as number;
+  const c = wide.shape[1] as number;
+  return {
+    features: toRows(sliceAxis(sums, 1, 0, h)),
+    wide: toRows(sliceAxis(sums, 1, h, h + c)),
+  };
 }
 
 /**
@@ -539,13 +556,33 @@ function localBlock(
   radius: number,
   p: (name: string) => Value,
 ): Value {
-  const padded = inputs.layout.padded(x); // [B,T,H]
-  const h = padded.shape[2] as number;
-  const real = mul(padded, unsqueeze(inputs.tokenMask, [2]));
+  const window = inputs.windowRows
+    ? packedWindow(x, inputs.windowRows)
+    : paddedWindow(x, inputs.tokenMask, radius);
+  return gelu(linear(window, p('local.w'), p('local.b')));
+}
+
+/** Training: rows i-r .. i+r of x [B,T,H] side by side, [B,T,(2r+1)H]. */
+function paddedWindow(x: Value, tokenMask: Value, radius: number): Value {
+  const h = x.shape[2] as number;
+  const real = mul(x, unsqueeze(tokenMask, [2]));
   const pieces: Value[] = [];
   for (let offset = -radius; offset <= radius; offset++) pieces.push(shiftRows(real, offset, h));
-  const window = inputs.layout.rows(concat(pieces, 2)); // [B,T,(2r+1)H] as rows
-  return gelu(linear(window, p('local.w'), p('local.b')));
+  return concat(pieces, 2);
+}
+
+/**
+ * Forward: the same for packed rows x [R,H], [R,(2r+1)H], in one Gather through `windowRows`
+ * from x with a zero row appended (the neighbours past either end of a message).
+ */
+function packedWindow(x: Value, windowRows: Value): Value {
+  const h = x.shape[1] as number;
+  const width = (windowRows.shape[1] as number) * h;
+  const zero = graphOf('localBlock', x).constant('local.zeroRow', new Float32Array(h), 'float32', [
+    1,
+    h,
+  ]);
+  return reshape(gather(concat([x, zero], 0), windowRows), [0, width]);
 }
 
 /** Row i of the result is row i + offset of x [B,T,H], or zeros past either end. */

@@ -22,7 +22,7 @@ import { ParleyError } from '../core/errors.js';
 import { logSoftmaxInto, softmaxInto } from '../train/calibration.js';
 import { checkArtifact, loadArtifact, type LoadedArtifact, type NluManifest } from './artifact.js';
 import { constrainedViterbi, entityTypesOf, pathToEntities } from './decode.js';
-import { forwardBatch, type ForwardBatch, type ForwardLayout } from './encode.js';
+import { forwardBatch, type ForwardBatch, type ForwardLayout, type InputShape } from './encode.js';
 import type { Encoded, Featurizer } from './featurize.js';
 import type { ModelArtifact } from './artifact.js';
 import { createInferenceSession, type Device } from './session.js';
@@ -81,6 +81,7 @@ class SessionEngine implements LoadedNluEngine {
 
   private readonly featurizer: Featurizer;
   private readonly layout: ForwardLayout;
+  private readonly inputShape: InputShape;
   private readonly tags: readonly string[];
   private readonly temperature: number;
   private inFlight = 0;
@@ -102,6 +103,10 @@ class SessionEngine implements LoadedNluEngine {
     this.temperature = manifest.calibration.temperature;
     this.featurizer = artifact.featurizer;
     this.layout = manifest.formatVersion === 1 ? 'padded' : 'packed';
+    this.inputShape = {
+      featuresPerToken: this.featurizer.config.maxFeaturesPerToken,
+      localWindow: manifest.model.localWindow,
+    };
   }
 
   async predict(text: string): Promise<Prediction> {
@@ -157,7 +162,7 @@ class SessionEngine implements LoadedNluEngine {
   }
 
   private pack(items: readonly Encoded[]): ForwardBatch {
-    return forwardBatch(items, this.featurizer.config.maxFeaturesPerToken, this.layout);
+    return forwardBatch(items, this.inputShape, this.layout);
   }
 
   /** One session run; counts itself in flight so `release()` can wait for it. */

@@ -24,7 +24,7 @@ import { evaluate, type EvalItem } from '../eval/metrics.js';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, sha256Hex } from '../nlu/artifact.js';
 import type { LoadedArtifact, ModelArtifact, NluManifest } from '../nlu/artifact.js';
 import { buildTags } from '../nlu/decode.js';
-import { featureIdsTensor, forwardBatch, packBatch } from '../nlu/encode.js';
+import { featureIdsTensor, forwardBatch, packBatch, type InputShape } from '../nlu/encode.js';
 import { predictEntities } from '../nlu/runtime.js';
 import { Featurizer, type Encoded, type FeaturizerConfig } from '../nlu/featurize.js';
 import {
@@ -199,6 +199,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     tagCount: labels.tags.length,
   };
 
+  const inputShape = {
+    featuresPerToken: spec.featuresPerToken,
+    localWindow: spec.config.localWindow,
+  };
+
   // encode
   const trainSet = prepare(split.train, featurizer, labels, log, 'train');
   const devSet = prepare(split.dev, featurizer, labels, log, 'dev').filter((p) => p.intent >= 0);
@@ -258,7 +263,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       dropoutSites: trainingGraph.dropoutSites,
       signal: options.signal,
       progress: withEpochCallback(createProgress(options.progress ?? 'auto', log), options.onEpoch),
-      score: (weights) => scoreDev(exportOnnx(weights), devSet, labels, featurizer, device),
+      score: (weights) => scoreDev(exportOnnx(weights), devSet, labels, inputShape, device),
     });
   } finally {
     await trainer.release();
@@ -266,7 +271,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   // export and calibrate
   const onnx = exportOnnx(loop.best);
-  const dev = await scoreDev(onnx, devSet, labels, featurizer, device);
+  const dev = await scoreDev(onnx, devSet, labels, inputShape, device);
   const calibration = calibrate(dev, devSet, labels.intents, outOfScopeIntent);
   const manifest = buildManifest({
     options,
@@ -681,7 +686,7 @@ async function scoreDev(
   onnx: Uint8Array,
   devSet: readonly Prepared[],
   labels: Labels,
-  featurizer: Featurizer,
+  shape: InputShape,
   device: Device,
 ): Promise<DevScores> {
   const classes = labels.intents.length;
@@ -692,14 +697,13 @@ async function scoreDev(
 
   const session = await createInferenceSession(onnx, { device });
   try {
-    const k = featurizer.config.maxFeaturesPerToken;
     for (const batch of evalBatches(
       devSet.map((p) => p.encoded.length),
       64,
     )) {
       const packed = forwardBatch(
         batch.map((i) => devSet[i].encoded),
-        k,
+        shape,
         'packed',
       );
       const out = await session.run(packed.inputs);

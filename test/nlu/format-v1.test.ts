@@ -55,9 +55,9 @@ describe('models saved in manifest format 1 (padded graph inputs)', () => {
     const long = Array.from({ length: 80 }, (_, i) => `word${i % 7}`).join(' ');
     const texts = ['hi', 'where is my order A1234', long, 'refund B5678 🙂 asap', 'thanks!!'];
     const items = texts.map((text) => featurizer.encode(text));
-    const k = spec.featuresPerToken;
-    const padded = forwardBatch(items, k, 'padded');
-    const packed = forwardBatch(items, k, 'packed');
+    const shape = { featuresPerToken: spec.featuresPerToken, localWindow: spec.config.localWindow };
+    const padded = forwardBatch(items, shape, 'padded');
+    const packed = forwardBatch(items, shape, 'packed');
     const run = async (onnx: Uint8Array, inputs: typeof padded.inputs) => {
       const session = await createInferenceSession(onnx, { threads: 1 });
       const out = await session.run(inputs);
