@@ -385,7 +385,7 @@ export class Featurizer {
 
     for (const lookup of this.compiledLookups) {
       tokens.forEach((t, i) => {
-        for (const seq of lookup.byFirst.get(t.norm) ?? []) {
+        for (const seq of lookup.byFirst.get(t.norm) ?? NO_SEQUENCES) {
           if (!seq.every((norm, j) => tokens[i + j]?.norm === norm)) continue;
           for (let j = 0; j < seq.length; j += 1) mark(i + j, lookup.index);
         }
@@ -562,6 +562,8 @@ function compileRegex(feature: RegexFeature): RegExp {
     );
   }
 }
+
+const NO_SEQUENCES: readonly string[][] = [];
 
 function compileLookup(index: number, tables: LookupTable[]): CompiledLookup {
   const byFirst = new Map<string, string[][]>();

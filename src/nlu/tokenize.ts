@@ -101,7 +101,9 @@ const CURRENCY_CODE = new RegExp(`^(?:${CURRENCY_CODES})$`);
 /** Splits `text` into tokens with UTF-16 offsets into `text`. Empty or blank text gives `[]`. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  const re = new RegExp(MASTER);
+  // One shared scanner: tokenize runs to the end without yielding, so nothing interleaves.
+  const re = MASTER;
+  re.lastIndex = 0;
   let match: RegExpExecArray | null;
 
   while ((match = re.exec(text)) !== null) {
