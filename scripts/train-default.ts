@@ -1,7 +1,7 @@
 /**
  * Trains the shipped default model from the shop data, reproducibly: the same data, settings,
- * seed and onnxruntime version give a bit-identical model.onnx (its sha256 is printed, and
- * stored in the manifest).
+ * seed, onnxruntime version and kind of CPU (onnxruntime's kernels differ by instruction set)
+ * give a bit-identical model.onnx (its sha256 is printed, and stored in the manifest).
  *
  *   npx tsx scripts/train-default.ts [--out models/default/model]
  *

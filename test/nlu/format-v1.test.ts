@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadArtifact } from '../../src/nlu/artifact.js';
+import { loadArtifact, MANIFEST_FORMAT_VERSION } from '../../src/nlu/artifact.js';
 import { forwardBatch } from '../../src/nlu/encode.js';
 import { buildForwardGraph, type ModelSpec } from '../../src/nlu/model.js';
-import { loadNluEngine } from '../../src/nlu/runtime.js';
+import { createNluEngine, loadNluEngine } from '../../src/nlu/runtime.js';
 import { createInferenceSession } from '../../src/nlu/session.js';
 import type { Prediction } from '../../src/nlu/types.js';
 import { exportForward } from '../../src/train/graph/export.js';
+import { train } from '../../src/train/trainer.js';
+import { shopExamples } from '../fixtures/shop-data.js';
 
 const FIXTURE = new URL('../fixtures/model-v1/', import.meta.url).pathname;
 
@@ -84,5 +86,22 @@ describe('models saved in manifest format 1 (padded graph inputs)', () => {
         }
       }
     });
+  });
+
+  it('warm-start a retrain whose model is written in the current format', async () => {
+    const parent = await loadArtifact(FIXTURE);
+    const { artifact } = await train({
+      train: shopExamples(),
+      warmStart: parent,
+      training: { epochs: 2, seed: 3 },
+      progress: 'off',
+    });
+    expect(artifact.manifest.formatVersion).toBe(MANIFEST_FORMAT_VERSION);
+    expect(artifact.manifest.parentVersion).toBe(parent.manifest.version);
+    const engine = await createNluEngine(artifact);
+    const prediction = await engine.predict('where is my order A1234');
+    expect(prediction.intent.name).toBe('order_status');
+    expect(prediction.entities.map((e) => e.value)).toEqual(['A1234']);
+    await engine.release();
   });
 });
