@@ -94,7 +94,7 @@ describe('models saved in manifest format 1 (padded graph inputs)', () => {
       train: shopExamples(),
       warmStart: parent,
       training: { epochs: 2, seed: 3 },
-      progress: 'off',
+      progress: 'none',
     });
     expect(artifact.manifest.formatVersion).toBe(MANIFEST_FORMAT_VERSION);
     expect(artifact.manifest.parentVersion).toBe(parent.manifest.version);
