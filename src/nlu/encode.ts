@@ -51,7 +51,7 @@ export function packBatch(items: readonly Encoded[], options: PackOptions): Pack
       const source = t * k;
       const target = (b * rows + t) * k;
       const real = copyIds(item.featureIds, source, featureIds, target, k);
-      rowScale[b * rows + t] = real > 0 ? 1 / Math.sqrt(real) : 0;
+      rowScale[b * rows + t] = bagScale(real);
       if (!options.slotWeights) continue;
       // Row 0 is __CLS__: its one feature is never dropped.
       const drop = t > 0 ? options.featureDropout : undefined;
@@ -67,6 +67,11 @@ export function packBatch(items: readonly Encoded[], options: PackOptions): Pack
  * model.ts) or `padded` (format 1: [B,T,*], every message padded to the longest).
  */
 export type ForwardLayout = 'packed' | 'padded';
+
+/** The layout of the graph a manifest of `formatVersion` comes with (artifact.ts). */
+export function forwardLayoutOf(formatVersion: number): ForwardLayout {
+  return formatVersion === 1 ? 'padded' : 'packed';
+}
 
 /** One session call's inputs, and where each message's rows are in its `tagLogits`. */
 export interface ForwardBatch {
@@ -245,7 +250,7 @@ class DistinctRows {
       ids[index * k + s] = id;
       if (id !== 0) real++;
     }
-    this.scale[index] = real > 0 ? 1 / Math.sqrt(real) : 0;
+    this.scale[index] = bagScale(real);
     this.hashes[index] = hash;
     this.next[index] = this.heads[bucket];
     this.heads[bucket] = index;
@@ -256,6 +261,11 @@ class DistinctRows {
 function sameIds(a: Int32Array, at: number, b: Int32Array, from: number, k: number): boolean {
   for (let s = 0; s < k; s++) if (a[at + s] !== b[from + s]) return false;
   return true;
+}
+
+/** A bag's weight per id, 1/sqrt(ids), so its scale does not depend on how many ids it has. */
+function bagScale(ids: number): number {
+  return ids > 0 ? 1 / Math.sqrt(ids) : 0;
 }
 
 /** Copies one row's ids; returns how many are real (non-zero). */
@@ -295,6 +305,6 @@ function weighSlots(
     weights[to + firstReal] = 1;
     kept = 1;
   }
-  const scale = kept > 0 ? 1 / Math.sqrt(kept) : 0;
+  const scale = bagScale(kept);
   for (let s = 0; s < k; s++) weights[to + s] *= scale;
 }

@@ -1,5 +1,6 @@
 import { ParleyError } from '../core/errors.js';
 import type { LookupTable, RegexFeature } from '../data/example.js';
+import { ResettingCache } from './resetting-cache.js';
 import { tokenize, tokenKind, type Token, type TokenKind } from './tokenize.js';
 
 /**
@@ -150,7 +151,9 @@ export class Featurizer {
   private readonly regexNames: string[];
   private readonly compiledRegexes: { index: number; re: RegExp }[];
   private readonly compiledLookups: CompiledLookup[];
-  private readonly lexicalCache = new Map<string, { head: number[]; tail: number[] }>();
+  private readonly lexicalCache = new ResettingCache<{ head: number[]; tail: number[] }>(
+    LEXICAL_CACHE_SIZE,
+  );
   /** One row's ids before the cut to K (head, patterns, bigram, tail); reused by every row. */
   private readonly rowScratch: Int32Array;
 
@@ -356,7 +359,6 @@ export class Featurizer {
     }
 
     const features = { head, tail: [...tail] };
-    if (this.lexicalCache.size >= LEXICAL_CACHE_SIZE) this.lexicalCache.clear();
     this.lexicalCache.set(token.text, features);
     return features;
   }

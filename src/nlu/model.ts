@@ -392,7 +392,6 @@ function declareInputs(graph: Graph, spec: ModelSpec, kind: 'forward' | 'trainin
       return [name, { table, bag: sparseBag(table, featureIds, weights) }] as const;
     });
     return {
-      featureIds,
       sparse: new Map(tables),
       tokenMask: graph.input('tokenMask', 'float32', ['batch', 'rows']),
       positions: graph.input('positions', 'int64', ['rows']),
@@ -486,8 +485,6 @@ function encodeAndPredict(
   const p = (name: string) => w.get(name) as Value;
   const norm: Norm = (x, name) => layerNorm(x, p(`${name}.g`), p(`${name}.b`), LAYER_NORM_EPSILON);
 
-  // Feature bag [B,T,H] from the gathered rows [B,T,K,H] (see the top of this file); plus
-  // positions [T,H].
   const { layout, tokenMask } = inputs;
 
   // Feature bags plus positions, per row.

@@ -22,7 +22,13 @@ import { ParleyError } from '../core/errors.js';
 import { logSoftmaxInto, softmaxInto } from '../train/calibration.js';
 import { checkArtifact, loadArtifact, type LoadedArtifact, type NluManifest } from './artifact.js';
 import { constrainedViterbi, entityTypesOf, pathToEntities } from './decode.js';
-import { forwardBatch, type ForwardBatch, type ForwardLayout, type InputShape } from './encode.js';
+import {
+  forwardBatch,
+  forwardLayoutOf,
+  type ForwardBatch,
+  type ForwardLayout,
+  type InputShape,
+} from './encode.js';
 import type { Encoded, Featurizer } from './featurize.js';
 import type { ModelArtifact } from './artifact.js';
 import { createInferenceSession, type Device } from './session.js';
@@ -102,7 +108,7 @@ class SessionEngine implements LoadedNluEngine {
     this.threshold = manifest.calibration.threshold;
     this.temperature = manifest.calibration.temperature;
     this.featurizer = artifact.featurizer;
-    this.layout = manifest.formatVersion === 1 ? 'padded' : 'packed';
+    this.layout = forwardLayoutOf(manifest.formatVersion);
     this.inputShape = {
       featuresPerToken: this.featurizer.config.maxFeaturesPerToken,
       localWindow: manifest.model.localWindow,

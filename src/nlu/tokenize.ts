@@ -20,6 +20,8 @@
  *   characters, control characters and lone surrogates. A ZWJ inside an emoji or word is kept.
  */
 
+import { ResettingCache } from './resetting-cache.js';
+
 export interface Token {
   /** Exactly `text.slice(start, end)` of the original text. */
   text: string;
@@ -162,16 +164,14 @@ function makeToken(text: string, start: number): Token {
   return { text, start, end: start + text.length, norm: cachedNorm(text) };
 }
 
-// Normalised forms of token texts seen lately: the same words come back in every message, and
-// NFKC plus the replacements cost several times a map lookup. Emptied when full.
-const NORM_CACHE = new Map<string, string>();
-const NORM_CACHE_SIZE = 50_000;
+// Normalised forms of token texts seen lately: NFKC plus the replacements cost several times a
+// map lookup (tokenize: 6.0 -> 4.1 µs a shop message with this cache).
+const NORM_CACHE = new ResettingCache<string>(50_000);
 
 function cachedNorm(text: string): string {
   let norm = NORM_CACHE.get(text);
   if (norm === undefined) {
     norm = normalizeToken(text);
-    if (NORM_CACHE.size >= NORM_CACHE_SIZE) NORM_CACHE.clear();
     NORM_CACHE.set(text, norm);
   }
   return norm;

@@ -24,7 +24,13 @@ import { evaluate, type EvalItem } from '../eval/metrics.js';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, sha256Hex } from '../nlu/artifact.js';
 import type { LoadedArtifact, ModelArtifact, NluManifest } from '../nlu/artifact.js';
 import { buildTags } from '../nlu/decode.js';
-import { featureIdsTensor, forwardBatch, packBatch, type InputShape } from '../nlu/encode.js';
+import {
+  featureIdsTensor,
+  forwardBatch,
+  forwardLayoutOf,
+  packBatch,
+  type InputShape,
+} from '../nlu/encode.js';
 import { predictEntities } from '../nlu/runtime.js';
 import { Featurizer, type Encoded, type FeaturizerConfig } from '../nlu/featurize.js';
 import {
@@ -704,7 +710,7 @@ async function scoreDev(
       const packed = forwardBatch(
         batch.map((i) => devSet[i].encoded),
         shape,
-        'packed',
+        forwardLayoutOf(MANIFEST_FORMAT_VERSION),
       );
       const out = await session.run(packed.inputs);
       const intents = out.intentLogits.data as Float32Array;
