@@ -44,6 +44,7 @@ const modelConfigSchema = z.object({
   intentPooling: z.enum(['cls', 'cls+mean']).default('cls'),
   wideIntent: z.boolean().default(false),
   localWindow: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
+  tagWindow: z.boolean().default(false),
 }) satisfies z.ZodType<ModelConfig>;
 
 const manifestSchema = z.object({

@@ -123,6 +123,11 @@ export interface ModelConfig {
    * only slowly. 0..2.
    */
   localWindow: 0 | 1 | 2;
+  /**
+   * Whether the tag head reads each final row next to its neighbours (the local window's radius,
+   * which must then be above 0) through one [(2r+1)H, S] projection, instead of the row alone.
+   */
+  tagWindow: boolean;
 }
 
 export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
@@ -137,6 +142,7 @@ export const MODEL_DEFAULTS: Readonly<ModelConfig> = Object.freeze({
   intentPooling: 'cls+mean',
   wideIntent: true,
   localWindow: 1,
+  tagWindow: false,
 });
 
 /** Everything that fixes the shapes of the model's parameters. */
@@ -220,7 +226,8 @@ export function paramDefs(spec: ModelSpec): Map<string, ParamDef> {
       decay: true,
     });
   }
-  matrix(HEAD_PARAMS.entity.weight, [h, spec.tagCount]);
+  const tagInput = spec.config.tagWindow ? (2 * spec.config.localWindow + 1) * h : h;
+  matrix(HEAD_PARAMS.entity.weight, [tagInput, spec.tagCount]);
   vector(HEAD_PARAMS.entity.bias, spec.tagCount, 'zeros');
   return defs;
 }
@@ -509,7 +516,8 @@ function encodeAndPredict(
     const rows = reduceSum(mul(layout.padded(bags.wide as Value), mask), [1]);
     intentLogits = add(intentLogits, div(rows, reduceSum(mask, [1])));
   }
-  return { intentLogits, tagLogits: entityHead(out, p) };
+  const tagInput = spec.config.tagWindow ? neighbourhood(out, inputs, spec.config.localWindow, 'tags') : out;
+  return { intentLogits, tagLogits: entityHead(tagInput, p) };
 }
 
 /**
@@ -553,10 +561,14 @@ function localBlock(
   radius: number,
   p: (name: string) => Value,
 ): Value {
-  const window = inputs.windowRows
-    ? packedWindow(x, inputs.windowRows)
+  return gelu(linear(neighbourhood(x, inputs, radius, 'local'), p('local.w'), p('local.b')));
+}
+
+/** Rows i-radius .. i+radius of x side by side, in the training or the packed layout. */
+function neighbourhood(x: Value, inputs: ModelInputs, radius: number, site: string): Value {
+  return inputs.windowRows
+    ? packedWindow(x, inputs.windowRows, site)
     : paddedWindow(x, inputs.tokenMask, radius);
-  return gelu(linear(window, p('local.w'), p('local.b')));
 }
 
 /** Training: rows i-r .. i+r of x [B,T,H] side by side, [B,T,(2r+1)H]. */
@@ -572,13 +584,10 @@ function paddedWindow(x: Value, tokenMask: Value, radius: number): Value {
  * Forward: the same for packed rows x [R,H], [R,(2r+1)H], in one Gather through `windowRows`
  * from x with a zero row appended (the neighbours past either end of a message).
  */
-function packedWindow(x: Value, windowRows: Value): Value {
+function packedWindow(x: Value, windowRows: Value, site: string): Value {
   const h = x.shape[1] as number;
   const width = (windowRows.shape[1] as number) * h;
-  const zero = graphOf('localBlock', x).constant('local.zeroRow', new Float32Array(h), 'float32', [
-    1,
-    h,
-  ]);
+  const zero = graphOf(site, x).constant(`${site}.zeroRow`, new Float32Array(h), 'float32', [1, h]);
   return reshape(gather(concat([x, zero], 0), windowRows), [0, width]);
 }
 

@@ -391,6 +391,9 @@ function chooseModelConfig(options: TrainOptions, featurizer: Featurizer): Model
       `model.hidden (${config.hidden}) must be a multiple of model.heads (${config.heads})`,
     );
   }
+  if (config.tagWindow && config.localWindow === 0) {
+    throw new ParleyError('CONFIG_INVALID', 'model.tagWindow needs a model.localWindow above 0');
+  }
   return config;
 }
 

@@ -104,6 +104,37 @@ describe('model options', () => {
     expect(await spanAccuracy(2)).toBe(1);
     expect(await spanAccuracy(0)).toBeLessThan(0.8);
   });
+
+  it('reads two words away when the tag head reads neighbouring rows (tagWindow)', async () => {
+    // "from sunny boston": the word that gives the role is two before the city, beyond a
+    // radius-1 window alone; the tag window reads the neighbours' windowed rows, so it reaches.
+    const trips = describedTrips();
+    const spanAccuracy = async (tagWindow: boolean) => {
+      const { artifact } = await train({
+        ...TINY,
+        train: trips,
+        model: { hidden: 32, layers: 0, heads: 2, ffn: 64, localWindow: 1, tagWindow, dropout: 0 },
+        training: { ...TINY.training, epochs: 40 },
+      });
+      const engine = await createNluEngine(artifact);
+      const predictions = await engine.predictBatch(trips.map((e) => e.text));
+      await engine.release();
+      const spans = (entities: Example['entities']) =>
+        entities.map((e) => [e.type, e.start, e.end]);
+      const right = predictions.filter((p, i) =>
+        sameSpans(spans(p.entities), spans(trips[i].entities)),
+      );
+      return right.length / trips.length;
+    };
+    expect(await spanAccuracy(true)).toBe(1);
+    expect(await spanAccuracy(false)).toBeLessThan(0.8);
+  });
+
+  it('refuses a tag window without a local window', async () => {
+    await expect(
+      trainToy({ model: { ...TINY.model, localWindow: 0, tagWindow: true } }),
+    ).rejects.toThrow(/tagWindow needs a model.localWindow/);
+  });
 });
 
 function sameSpans(a: unknown[], b: unknown[]): boolean {
@@ -141,4 +172,18 @@ function tripExamples(): Example[] {
     );
   });
   return data;
+}
+
+/**
+ * "from sunny boston" and "to sunny boston": the same describing words and cities in the same
+ * places, so only the word two before the city tells its role.
+ */
+function describedTrips(): Example[] {
+  const cities = ['boston', 'denver', 'dallas', 'atlanta', 'seattle', 'miami'];
+  const words = ['sunny', 'rainy', 'old', 'big'];
+  return cities.flatMap((city) =>
+    words.flatMap((word) =>
+      ['from', 'to'].map((role) => example(`${role} ${word} ${city}`, 'flight', [[role, city]])),
+    ),
+  );
 }
