@@ -516,7 +516,9 @@ function encodeAndPredict(
     const rows = reduceSum(mul(layout.padded(bags.wide as Value), mask), [1]);
     intentLogits = add(intentLogits, div(rows, reduceSum(mask, [1])));
   }
-  const tagInput = spec.config.tagWindow ? neighbourhood(out, inputs, spec.config.localWindow, 'tags') : out;
+  const tagInput = spec.config.tagWindow
+    ? neighbourhood(out, inputs, spec.config.localWindow, 'tags')
+    : out;
   return { intentLogits, tagLogits: entityHead(tagInput, p) };
 }
 
