@@ -18,6 +18,7 @@ import type { Example } from '../src/data/example.js';
 import { loadDataset } from '../src/data/load.js';
 import { runRetrain } from '../src/jobs/retrain.js';
 import { storeLearningPorts } from '../src/jobs/store-binding.js';
+import { DEFAULT_MODEL_SETTINGS } from './default-model-settings.js';
 import { createChildTrainer } from '../src/jobs/train-process.js';
 import { saveArtifact } from '../src/nlu/artifact.js';
 import { bootstrapRegistry } from '../src/registry/base-data.js';
@@ -39,8 +40,6 @@ const DATA = option('data', 'models/default/data/nlu.yml')!;
 const CORRECTIONS = Number(option('corrections', '500'));
 const REPORT = option('report');
 
-/** The shipped model's settings (scripts/train-default.ts). */
-const SHIPPED = { featurizer: { hashBuckets: 4096 }, model: {}, training: { seed: 20240611 } };
 
 const PREFIXES = ['hi, ', 'hello, ', 'quick question: ', 'excuse me, ', 'um, '];
 const SUFFIXES = [' please', ' thanks', ' asap', ' thank you', '!'];
@@ -60,7 +59,7 @@ async function main() {
       synonyms: data.synonyms,
       regexes: data.regexes,
       lookups: data.lookups,
-      ...SHIPPED,
+      ...DEFAULT_MODEL_SETTINGS,
       progress: 'log',
       logger: pino({ level: 'info' }, process.stderr),
     });

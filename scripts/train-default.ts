@@ -5,23 +5,17 @@
  *
  *   npx tsx scripts/train-default.ts [--out models/default/model]
  *
- * The settings below are the defaults of src/nlu/model.ts and src/train/trainer.ts except where
- * noted; fewer hash buckets keep the artifact at a few MB.
+ * The settings (default-model-settings.ts) are the defaults of src/nlu/model.ts and
+ * src/train/trainer.ts except where noted there; fewer hash buckets keep the artifact at a few MB.
  */
 import { loadDataset, assertValid } from '../src/data/load.js';
 import { saveArtifact } from '../src/nlu/artifact.js';
 import { splitFor } from '../src/store/training-examples-repo.js';
-import { train, type TrainOptions } from '../src/train/trainer.js';
+import { train } from '../src/train/trainer.js';
+import { DEFAULT_MODEL_SETTINGS } from './default-model-settings.js';
 
 const DATA = new URL('../models/default/data/nlu.yml', import.meta.url).pathname;
 const OUT = new URL('../models/default/model', import.meta.url).pathname;
-
-export const DEFAULT_MODEL_SETTINGS: Pick<TrainOptions, 'featurizer' | 'training'> = {
-  // 4,096 buckets (instead of 32,768) for hashed n-grams: the shop vocabulary is small, and the
-  // feature table is most of the artifact's size.
-  featurizer: { hashBuckets: 4096 },
-  training: { seed: 20240611 },
-};
 
 async function main(): Promise<void> {
   const at = process.argv.indexOf('--out');
