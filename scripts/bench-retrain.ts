@@ -40,7 +40,6 @@ const DATA = option('data', 'models/default/data/nlu.yml')!;
 const CORRECTIONS = Number(option('corrections', '500'));
 const REPORT = option('report');
 
-
 const PREFIXES = ['hi, ', 'hello, ', 'quick question: ', 'excuse me, ', 'um, '];
 const SUFFIXES = [' please', ' thanks', ' asap', ' thank you', '!'];
 
