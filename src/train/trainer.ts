@@ -6,7 +6,8 @@
  * length-bucketed shuffled batches through the step trainer (forward + loss + backward + AdamW
  * with clipping in one ONNX graph), with linear warm-up and cosine or linear decay. After each
  * epoch the forward graph is exported and scored on dev; the best epoch's weights are kept and
- * training stops after `patience` epochs without improvement. Last, calibration on dev:
+ * training stops after `patience` epochs without improvement (never in the first `earliestStop`
+ * share of the epochs). Last, calibration on dev:
  * temperature scaling and the out-of-scope threshold (calibration.ts).
  *
  * Determinism: every random choice (dev split, initial weights, batch order, dropout masks,
@@ -84,6 +85,12 @@ export interface TrainConfig {
   /** Epochs without a better dev score before stopping (>= 1). */
   patience: number;
   /**
+   * Share of `epochs` that always run before early stopping may end a run, 0..1. A small dev set
+   * scores noisily, and an early lucky epoch would otherwise stop a run while the learning rate
+   * is still high, keeping an undertrained model.
+   */
+  earliestStop: number;
+  /**
    * Also score the average of the weights at the end of the last N epochs on dev, and keep it
    * when it beats every single epoch (0 or 1: off). Averaging the end points of a decaying
    * schedule lands in a flatter spot than any one of them.
@@ -117,6 +124,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   beta2: 0.98,
   epsilon: 1e-8,
   patience: 10,
+  earliestStop: 0.5,
   averageEpochs: 0,
   devFraction: 0.1,
   seed: 1,
@@ -334,6 +342,9 @@ function checkConfig(config: TrainConfig, options: TrainOptions): void {
   if (!(config.learningRate > 0)) problems.push('learningRate must be > 0');
   if (!Number.isInteger(config.averageEpochs) || config.averageEpochs < 0) {
     problems.push('averageEpochs must be an integer >= 0');
+  }
+  if (!(config.earliestStop >= 0 && config.earliestStop <= 1)) {
+    problems.push('earliestStop must be in 0..1');
   }
   if (config.devFraction < 0 || config.devFraction > 0.5)
     problems.push('devFraction must be in 0..0.5');
@@ -564,7 +575,8 @@ async function runEpochs(input: LoopInput): Promise<LoopResult> {
       best: improved,
       elapsedMs: Date.now() - started,
     });
-    if (epoch - bestEpoch >= config.patience) break;
+    const mayStop = epoch >= config.earliestStop * config.epochs;
+    if (mayStop && epoch - bestEpoch >= config.patience) break;
   }
   progress.stop({ epochs: history.length, steps: step, bestEpoch, bestScore });
   return { best, bestEpoch, bestAveraged, epochs: history.length, steps: step, history };

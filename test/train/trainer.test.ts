@@ -34,7 +34,7 @@ describe('train', () => {
     const seen: number[] = [];
     const { artifact, history } = await trainToy({
       dev: data,
-      training: { epochs: 60, patience: 2 },
+      training: { epochs: 60, patience: 2, earliestStop: 0 },
       onEpoch: (progress) => seen.push(progress.epoch),
     });
     expect(seen).toEqual(history.map((h) => h.epoch));
@@ -43,6 +43,25 @@ describe('train', () => {
     expect(history.length).toBe(best + 2);
     expect(artifact.manifest.training.devSource).toBe('given');
     expect(artifact.manifest.metrics.devIntentAccuracy).toBe(1);
+  });
+
+  it('never stops early within the first `earliestStop` share of the epochs', async () => {
+    // The toy set is its own dev set: dev is perfect within a few epochs and never improves
+    // after, so patience 1 alone would stop the run right after the best epoch.
+    const data = toyExamples();
+    const { artifact, history } = await trainToy({
+      dev: data,
+      training: { epochs: 24, patience: 1, earliestStop: 0.5 },
+    });
+    const best = artifact.manifest.training.bestEpoch;
+    expect(best).toBeLessThan(11);
+    expect(history.length).toBe(12);
+  });
+
+  it('refuses an earliestStop outside 0..1', async () => {
+    await expect(trainToy({ training: { earliestStop: 1.5 } })).rejects.toThrow(
+      /earliestStop must be in 0..1/,
+    );
   });
 
   it('scores the average of the last epochs on dev and keeps it when it is best', async () => {
