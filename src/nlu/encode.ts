@@ -244,13 +244,7 @@ class DistinctRows {
       if (this.hashes[at] === hash && sameIds(ids, at * k, source, from, k)) return at;
     }
     const index = this.count++;
-    let real = 0;
-    for (let s = 0; s < k; s++) {
-      const id = source[from + s];
-      ids[index * k + s] = id;
-      if (id !== 0) real++;
-    }
-    this.scale[index] = bagScale(real);
+    this.scale[index] = bagScale(copyIds(source, from, ids, index * k, k));
     this.hashes[index] = hash;
     this.next[index] = this.heads[bucket];
     this.heads[bucket] = index;
@@ -268,7 +262,7 @@ function bagScale(ids: number): number {
   return ids > 0 ? 1 / Math.sqrt(ids) : 0;
 }
 
-/** Copies one row's ids; returns how many are real (non-zero). */
+/** Copies one row's ids into a zero-filled target; returns how many are real (non-zero). */
 function copyIds(source: Int32Array, from: number, ids: Int32Array, to: number, k: number): number {
   let real = 0;
   for (let s = 0; s < k; s++) {

@@ -193,10 +193,12 @@ export function paramDefs(spec: ModelSpec): Map<string, ParamDef> {
   matrix(POSITION_TABLE, [maxPositions, h], 'embedding');
   vector('embed.norm.g', h, 'ones');
   vector('embed.norm.b', h, 'zeros');
+  // Rows i-r .. i+r side by side: the input width of the local block and of a windowed tag head.
+  const windowWidth = (2 * spec.config.localWindow + 1) * h;
   if (spec.config.localWindow > 0) {
     vector('local.norm.g', h, 'ones');
     vector('local.norm.b', h, 'zeros');
-    matrix('local.w', [(2 * spec.config.localWindow + 1) * h, h], 'output');
+    matrix('local.w', [windowWidth, h], 'output');
     vector('local.b', h, 'zeros');
   }
   for (let l = 0; l < layers; l++) {
@@ -226,8 +228,7 @@ export function paramDefs(spec: ModelSpec): Map<string, ParamDef> {
       decay: true,
     });
   }
-  const tagInput = spec.config.tagWindow ? (2 * spec.config.localWindow + 1) * h : h;
-  matrix(HEAD_PARAMS.entity.weight, [tagInput, spec.tagCount]);
+  matrix(HEAD_PARAMS.entity.weight, [spec.config.tagWindow ? windowWidth : h, spec.tagCount]);
   vector(HEAD_PARAMS.entity.bias, spec.tagCount, 'zeros');
   return defs;
 }
