@@ -22,6 +22,8 @@ export interface EpochProgress {
   trainLoss: number;
   /** Dev-set figures after this epoch (0..1), when there is a dev set. */
   dev?: { intentAccuracy: number; entityF1: number; score: number };
+  /** Dev score of the average of the last epochs' weights, when `averageEpochs` is on. */
+  devScoreAveraged?: number;
   best: boolean;
   elapsedMs: number;
 }

@@ -58,6 +58,7 @@ import {
 } from './progress.js';
 import { createRng, type Rng } from './rng.js';
 import { learningRateAt } from './schedule.js';
+import { EntitySwapper } from './entity-swap.js';
 import { carveDev, dataHash, labelsOf, tagTokens } from './training-data.js';
 import { growParams } from './warm-start.js';
 
@@ -96,6 +97,11 @@ export interface TrainConfig {
    * schedule lands in a flatter spot than any one of them.
    */
   averageEpochs: number;
+  /**
+   * Chance, per entity mention and epoch, that a training example's mention is replaced by
+   * another mention of the same type from the training data (entity-swap.ts), 0..1; 0 is off.
+   */
+  entitySwap: number;
   /** Share of train carved off as dev when no dev set is given, 0..0.5 (0: no dev). */
   devFraction: number;
   /** Seed of every random choice in the run. */
@@ -126,6 +132,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
   patience: 10,
   earliestStop: 0.5,
   averageEpochs: 0,
+  entitySwap: 0,
   devFraction: 0.1,
   seed: 1,
   entityLossWeight: 1,
@@ -276,6 +283,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       rng: rng.fork('batches'),
       dropoutSites: trainingGraph.dropoutSites,
       signal: options.signal,
+      epochSet:
+        config.entitySwap > 0
+          ? entitySwapping(trainSet, featurizer, labels, config.entitySwap, rng.fork('swap'))
+          : undefined,
       progress: withEpochCallback(createProgress(options.progress ?? 'auto', log), options.onEpoch),
       score: (weights) => scoreDev(exportOnnx(weights), devSet, labels, inputShape, device),
     });
@@ -345,6 +356,9 @@ function checkConfig(config: TrainConfig, options: TrainOptions): void {
   }
   if (!(config.earliestStop >= 0 && config.earliestStop <= 1)) {
     problems.push('earliestStop must be in 0..1');
+  }
+  if (!(config.entitySwap >= 0 && config.entitySwap <= 1)) {
+    problems.push('entitySwap must be in 0..1');
   }
   if (config.devFraction < 0 || config.devFraction > 0.5)
     problems.push('devFraction must be in 0..0.5');
@@ -418,16 +432,10 @@ function prepare(
   let misaligned = 0;
   let dropped = 0;
   const prepared = examples.map((example) => {
-    const encoded = featurizer.encode(example.text);
-    const tagged = tagTokens(encoded.tokens, example.entities, labels.tagIds);
+    const { item, tagged } = prepareOne(example, featurizer, labels);
     misaligned += tagged.misaligned;
     dropped += tagged.dropped;
-    return {
-      encoded,
-      intent: labels.intentIds.get(example.intent) ?? -1,
-      tags: tagged.tags,
-      example,
-    };
+    return item;
   });
   if (misaligned > 0 || dropped > 0) {
     log.warn(
@@ -436,6 +444,32 @@ function prepare(
     );
   }
   return prepared;
+}
+
+function prepareOne(example: Example, featurizer: Featurizer, labels: Labels) {
+  const encoded = featurizer.encode(example.text);
+  const tagged = tagTokens(encoded.tokens, example.entities, labels.tagIds);
+  const intent = labels.intentIds.get(example.intent) ?? -1;
+  return { item: { encoded, intent, tags: tagged.tags, example }, tagged };
+}
+
+/**
+ * The training set of one epoch with entity swapping (entity-swap.ts): swapped examples are
+ * encoded again, the others reused. Mentions are drawn from the training examples only.
+ */
+function entitySwapping(
+  trainSet: readonly Prepared[],
+  featurizer: Featurizer,
+  labels: Labels,
+  rate: number,
+  rng: Rng,
+): () => Prepared[] {
+  const swapper = EntitySwapper.fromExamples(trainSet.map((item) => item.example));
+  return () =>
+    trainSet.map((item) => {
+      const swapped = swapper.swap(item.example, rate, rng);
+      return swapped ? prepareOne(swapped, featurizer, labels).item : item;
+    });
 }
 
 /** Per-intent weights ∝ count^-power, scaled so the average example weighs 1. */
@@ -470,6 +504,8 @@ interface LoopInput {
   dropoutSites: string[];
   signal?: AbortSignal;
   progress: ProgressReporter;
+  /** A new training set for each epoch (entity swapping); the same set every epoch when absent. */
+  epochSet?: () => Prepared[];
   score: (weights: Map<string, Float32Array>) => Promise<DevScores>;
 }
 
@@ -484,8 +520,10 @@ interface LoopResult {
 }
 
 async function runEpochs(input: LoopInput): Promise<LoopResult> {
-  const { trainer, trainSet, devSet, config, progress } = input;
-  const lengths = trainSet.map((item) => item.encoded.length);
+  const { trainer, devSet, config, progress } = input;
+  const lengthsOf = (set: readonly Prepared[]) => set.map((item) => item.encoded.length);
+  let trainSet = input.trainSet;
+  let lengths = lengthsOf(trainSet);
   const stepsPerEpoch = Math.ceil(trainSet.length / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
   const schedule = {
@@ -506,6 +544,10 @@ async function runEpochs(input: LoopInput): Promise<LoopResult> {
   const started = Date.now();
 
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    if (input.epochSet) {
+      trainSet = input.epochSet();
+      lengths = lengthsOf(trainSet);
+    }
     let lossSum = 0;
     for (const batch of lengthBatches(lengths, config.batchSize, input.rng)) {
       throwIfAborted(input.signal);
@@ -572,6 +614,7 @@ async function runEpochs(input: LoopInput): Promise<LoopResult> {
               entityF1: record.devEntityF1 as number,
               score: record.devScore,
             },
+      devScoreAveraged: record.devScoreAveraged,
       best: improved,
       elapsedMs: Date.now() - started,
     });

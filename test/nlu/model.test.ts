@@ -130,6 +130,27 @@ describe('model options', () => {
     expect(await spanAccuracy(false)).toBeLessThan(0.8);
   });
 
+  it('learns intents from the words around a value when entity swapping is on', async () => {
+    // Each city comes with one intent only, and half the phrasings ("X please") say nothing
+    // else: without swapping the model answers by the city; swapping cities between examples
+    // leaves "flight" and "weather" as what tells the intents apart.
+    const { train: data, crossed } = confoundedCities();
+    const accuracyOnCrossed = async (entitySwap: number) => {
+      const { artifact } = await train({
+        ...TINY,
+        train: data,
+        training: { ...TINY.training, entitySwap },
+      });
+      const engine = await createNluEngine(artifact);
+      const predictions = await engine.predictBatch(crossed.map((e) => e.text));
+      await engine.release();
+      const right = predictions.filter((p, i) => p.ranking[0].name === crossed[i].intent);
+      return right.length / crossed.length;
+    };
+    expect(await accuracyOnCrossed(0.5)).toBe(1);
+    expect(await accuracyOnCrossed(0)).toBeLessThan(0.5);
+  });
+
   it('refuses a tag window without a local window', async () => {
     await expect(
       trainToy({ model: { ...TINY.model, localWindow: 0, tagWindow: true } }),
@@ -172,6 +193,33 @@ function tripExamples(): Example[] {
     );
   });
   return data;
+}
+
+/**
+ * Flight requests name only boston, denver and dallas, weather questions only paris, rome and
+ * oslo; `crossed` asks about the other intent's cities ("paris flight", "weather boston").
+ */
+function confoundedCities(): { train: Example[]; crossed: Example[] } {
+  const phrasings = {
+    flight: ['X flight', 'flight X', 'X please', 'X tomorrow', 'X now'],
+    weather: ['X weather', 'weather X', 'X please', 'X tomorrow', 'X now'],
+  };
+  const cities = { flight: ['boston', 'denver', 'dallas'], weather: ['paris', 'rome', 'oslo'] };
+  const other = { flight: cities.weather, weather: cities.flight };
+  const build = (intent: 'flight' | 'weather', names: string[], templates: string[]) =>
+    names.flatMap((city) =>
+      templates.map((t) => example(t.replace('X', city), intent, [['city', city]])),
+    );
+  return {
+    train: [
+      ...build('flight', cities.flight, phrasings.flight),
+      ...build('weather', cities.weather, phrasings.weather),
+    ],
+    crossed: [
+      ...build('flight', other.flight, phrasings.flight.slice(0, 2)),
+      ...build('weather', other.weather, phrasings.weather.slice(0, 2)),
+    ],
+  };
 }
 
 /**

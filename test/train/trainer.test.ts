@@ -83,6 +83,14 @@ describe('train', () => {
     expect(fromAverage ? best.devScoreAveraged : best.devScore).toBeCloseTo(exported, 6);
   });
 
+  it('refuses an entitySwap outside 0..1', async () => {
+    for (const entitySwap of [-0.1, 1.5, Number.NaN]) {
+      await expect(trainToy({ training: { entitySwap } })).rejects.toThrow(
+        /entitySwap must be in 0..1/,
+      );
+    }
+  });
+
   it('refuses a negative or fractional averageEpochs', async () => {
     await expect(trainToy({ training: { averageEpochs: -1 } })).rejects.toThrow(
       /averageEpochs must be an integer >= 0/,
