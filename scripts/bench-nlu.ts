@@ -7,6 +7,8 @@
  *                                [--keep DIR (saves each trained model in DIR/<task>)]
  *                                [--set JSON (train options merged over BENCH_SETTINGS, e.g.
  *                                 '{"model":{"layers":3},"training":{"seed":2}}')]
+ *                                [--seeds 1,2,3 (trains each task once per seed: a row per
+ *                                 seed, then their mean with the range; peers run once)]
  *
  * - ATIS (../shared/datasets/atis): train on train, early-stop on dev, report intent accuracy
  *   and exact-span slot F1 on test. Multi-intent labels are read in sorted order (the importer's
@@ -91,6 +93,8 @@ interface Split {
 
 const rows: Row[] = [];
 let keepDir: string | undefined;
+/** Seeds to train each task with; undefined: the settings' own seed, one run. */
+let seeds: number[] | undefined;
 const extra: Record<string, unknown> = {};
 
 async function main(): Promise<void> {
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
   }
   extra.settings = BENCH_SETTINGS;
   keepDir = valueOf(args, '--keep');
+  seeds = parseSeeds(valueOf(args, '--seeds'));
   extra.machine = { cpus: availableParallelism(), loadAverageAtStart: loadavg() };
 
   if (only.includes('atis')) await benchTask('ATIS', await atisSplit(), 'atis', peers, true);
@@ -140,6 +145,15 @@ function mergeOptions(
   };
 }
 
+function parseSeeds(list: string | undefined): number[] | undefined {
+  if (list === undefined) return undefined;
+  const parsed = list.split(',').map((part) => Number(part.trim()));
+  if (parsed.length === 0 || !parsed.every(Number.isInteger)) {
+    throw new Error(`--seeds must be integers separated by commas, got ${JSON.stringify(list)}`);
+  }
+  return parsed;
+}
+
 function valueOf(args: string[], flag: string): string | undefined {
   const at = args.indexOf(flag);
   return at >= 0 ? args[at + 1] : undefined;
@@ -172,37 +186,85 @@ async function benchTask(
   console.error(
     `${task}: ${split.train.length} train, ${split.dev.length} dev, ${split.test.length} test`,
   );
+  const settings = BENCH_SETTINGS[key];
+  const runs: Row[] = [];
+  for (const seed of seeds ?? [settings.training?.seed]) {
+    const label = seeds ? `Parley, seed ${seed}` : 'Parley (this model)';
+    runs.push(await benchOurs(task, split, key, slots, label, seed));
+  }
+  rows.push(...runs);
+  if (runs.length > 1) rows.push(meanRow(task, runs));
+
+  if (!peers) return;
+  rows.push(await svmPeer(task, split));
+  rows.push(await nodeNlpPeer(task, split));
+}
+
+/** Trains and tests our model once, with `seed` over the task's settings when given. */
+async function benchOurs(
+  task: string,
+  split: Split,
+  key: 'atis' | 'banking77',
+  slots: boolean,
+  label: string,
+  seed: number | undefined,
+): Promise<Row> {
+  const settings = BENCH_SETTINGS[key];
   const started = Date.now();
   const result = await train({
     train: split.train,
     dev: split.dev,
     progress: 'log',
-    ...BENCH_SETTINGS[key],
+    ...settings,
+    training: { ...settings.training, ...(seed === undefined ? {} : { seed }) },
   });
   const trainSeconds = (Date.now() - started) / 1000;
-  if (keepDir) await saveArtifact(join(keepDir, key), result.artifact);
+  const folder = seeds ? `${key}-seed${seed}` : key;
+  if (keepDir) await saveArtifact(join(keepDir, folder), result.artifact);
   const engine = await createNluEngine(result.artifact);
   const { evaluation, latencies } = await evaluateEngine(engine, split.test);
   await engine.release();
   const { manifest } = result.artifact;
-  rows.push({
+  extra[seeds ? `${key}Model_seed${seed}` : `${key}Model`] = {
+    manifest: { ...manifest, featurizer: undefined },
+    history: result.history,
+  };
+  return {
     task,
-    system: 'Parley (this model)',
+    system: label,
     intentAccuracy: evaluation.intent.accuracy,
     slotF1: slots ? evaluation.entities.f1 : undefined,
     trainSeconds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     note: `${manifest.training.epochs} epochs (best ${manifest.training.bestEpoch}), ${(result.artifact.onnx.byteLength / 1e6).toFixed(1)} MB`,
-  });
-  extra[`${key}Model`] = {
-    manifest: { ...manifest, featurizer: undefined },
-    history: result.history,
   };
+}
 
-  if (!peers) return;
-  rows.push(await svmPeer(task, split));
-  rows.push(await nodeNlpPeer(task, split));
+/** The mean of several seeds' rows, with the range of intent accuracy and slot F1 as its note. */
+function meanRow(task: string, runs: Row[]): Row {
+  const mean = (pick: (row: Row) => number | undefined) => {
+    const values = runs.map(pick).filter((v): v is number => v !== undefined);
+    return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+  };
+  const range = (name: string, pick: (row: Row) => number | undefined) => {
+    const values = runs.map(pick).filter((v): v is number => v !== undefined);
+    if (values.length === 0) return [];
+    const pct = (v: number) => (v * 100).toFixed(2);
+    return [`${name} ${pct(Math.min(...values))}-${pct(Math.max(...values))}`];
+  };
+  return {
+    task,
+    system: `Parley, mean of ${runs.length} seeds`,
+    intentAccuracy: mean((r) => r.intentAccuracy),
+    slotF1: mean((r) => r.slotF1),
+    trainSeconds: mean((r) => r.trainSeconds),
+    p50Ms: mean((r) => r.p50Ms),
+    p99Ms: mean((r) => r.p99Ms),
+    note: [...range('intent', (r) => r.intentAccuracy), ...range('slot F1', (r) => r.slotF1)].join(
+      '; ',
+    ),
+  };
 }
 
 /** Intent accuracy (top of the ranking, as the peers answer) and slot F1 on the test set. */
