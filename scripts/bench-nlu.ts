@@ -246,12 +246,14 @@ async function benchOurs(
 
 /** The mean of several seeds' rows, with the range of intent accuracy and slot F1 as its note. */
 function meanRow(task: string, runs: Row[]): Row {
+  const valuesOf = (pick: (row: Row) => number | undefined) =>
+    runs.map(pick).filter((v): v is number => v !== undefined);
   const mean = (pick: (row: Row) => number | undefined) => {
-    const values = runs.map(pick).filter((v): v is number => v !== undefined);
+    const values = valuesOf(pick);
     return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
   };
   const range = (name: string, pick: (row: Row) => number | undefined) => {
-    const values = runs.map(pick).filter((v): v is number => v !== undefined);
+    const values = valuesOf(pick);
     if (values.length === 0) return [];
     const pct = (v: number) => (v * 100).toFixed(2);
     return [`${name} ${pct(Math.min(...values))}-${pct(Math.max(...values))}`];

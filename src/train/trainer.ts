@@ -354,14 +354,13 @@ function checkConfig(config: TrainConfig, options: TrainOptions): void {
   if (!Number.isInteger(config.averageEpochs) || config.averageEpochs < 0) {
     problems.push('averageEpochs must be an integer >= 0');
   }
-  if (!(config.earliestStop >= 0 && config.earliestStop <= 1)) {
-    problems.push('earliestStop must be in 0..1');
-  }
-  if (!(config.entitySwap >= 0 && config.entitySwap <= 1)) {
-    problems.push('entitySwap must be in 0..1');
-  }
-  if (config.devFraction < 0 || config.devFraction > 0.5)
-    problems.push('devFraction must be in 0..0.5');
+  // written so that NaN is out of range too
+  const inRange = (name: 'earliestStop' | 'entitySwap' | 'devFraction', max: number) => {
+    if (!(config[name] >= 0 && config[name] <= max)) problems.push(`${name} must be in 0..${max}`);
+  };
+  inRange('earliestStop', 1);
+  inRange('entitySwap', 1);
+  inRange('devFraction', 0.5);
   if (problems.length > 0) {
     throw new ParleyError('DATA_INVALID', `cannot train: ${problems.join('; ')}`);
   }

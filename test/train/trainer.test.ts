@@ -83,6 +83,14 @@ describe('train', () => {
     expect(fromAverage ? best.devScoreAveraged : best.devScore).toBeCloseTo(exported, 6);
   });
 
+  it('refuses a devFraction outside 0..0.5, NaN included', async () => {
+    for (const devFraction of [-0.1, 0.6, Number.NaN]) {
+      await expect(trainToy({ training: { devFraction } })).rejects.toThrow(
+        /devFraction must be in 0..0.5/,
+      );
+    }
+  });
+
   it('refuses an entitySwap outside 0..1', async () => {
     for (const entitySwap of [-0.1, 1.5, Number.NaN]) {
       await expect(trainToy({ training: { entitySwap } })).rejects.toThrow(
