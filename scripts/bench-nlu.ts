@@ -189,12 +189,9 @@ async function benchTask(
   console.error(
     `${task}: ${split.train.length} train, ${split.dev.length} dev, ${split.test.length} test`,
   );
-  const settings = BENCH_SETTINGS[key];
   const runs: Row[] = [];
-  for (const seed of seeds ?? [settings.training?.seed]) {
-    const label = seeds ? `Parley, seed ${seed}` : 'Parley (this model)';
-    runs.push(await benchOurs(task, split, key, slots, label, seed));
-  }
+  for (const seed of seeds ?? [undefined])
+    runs.push(await benchOurs(task, split, key, slots, seed));
   rows.push(...runs);
   if (runs.length > 1) rows.push(meanRow(task, runs));
 
@@ -203,13 +200,15 @@ async function benchTask(
   rows.push(await nodeNlpPeer(task, split));
 }
 
-/** Trains and tests our model once, with `seed` over the task's settings when given. */
+/**
+ * Trains and tests our model once: with `seed` over the task's settings (a row per seed of
+ * --seeds), or with the settings' own seed when undefined.
+ */
 async function benchOurs(
   task: string,
   split: Split,
   key: 'atis' | 'banking77',
   slots: boolean,
-  label: string,
   seed: number | undefined,
 ): Promise<Row> {
   const settings = BENCH_SETTINGS[key];
@@ -222,19 +221,19 @@ async function benchOurs(
     training: { ...settings.training, ...(seed === undefined ? {} : { seed }) },
   });
   const trainSeconds = (Date.now() - started) / 1000;
-  const folder = seeds ? `${key}-seed${seed}` : key;
-  if (keepDir) await saveArtifact(join(keepDir, folder), result.artifact);
+  const name = seed === undefined ? key : `${key}-seed${seed}`;
+  if (keepDir) await saveArtifact(join(keepDir, name), result.artifact);
   const engine = await createNluEngine(result.artifact);
   const { evaluation, latencies } = await evaluateEngine(engine, split.test);
   await engine.release();
   const { manifest } = result.artifact;
-  extra[seeds ? `${key}Model_seed${seed}` : `${key}Model`] = {
+  extra[`${name}Model`] = {
     manifest: { ...manifest, featurizer: undefined },
     history: result.history,
   };
   return {
     task,
-    system: label,
+    system: seed === undefined ? 'Parley (this model)' : `Parley, seed ${seed}`,
     intentAccuracy: evaluation.intent.accuracy,
     slotF1: slots ? evaluation.entities.f1 : undefined,
     trainSeconds,
@@ -246,29 +245,26 @@ async function benchOurs(
 
 /** The mean of several seeds' rows, with the range of intent accuracy and slot F1 as its note. */
 function meanRow(task: string, runs: Row[]): Row {
-  const valuesOf = (pick: (row: Row) => number | undefined) =>
+  const column = (pick: (row: Row) => number | undefined) =>
     runs.map(pick).filter((v): v is number => v !== undefined);
-  const mean = (pick: (row: Row) => number | undefined) => {
-    const values = valuesOf(pick);
-    return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
-  };
-  const range = (name: string, pick: (row: Row) => number | undefined) => {
-    const values = valuesOf(pick);
+  const mean = (values: number[]) =>
+    values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+  const range = (name: string, values: number[]) => {
     if (values.length === 0) return [];
     const pct = (v: number) => (v * 100).toFixed(2);
     return [`${name} ${pct(Math.min(...values))}-${pct(Math.max(...values))}`];
   };
+  const intents = column((r) => r.intentAccuracy);
+  const slotF1s = column((r) => r.slotF1);
   return {
     task,
     system: `Parley, mean of ${runs.length} seeds`,
-    intentAccuracy: mean((r) => r.intentAccuracy),
-    slotF1: mean((r) => r.slotF1),
-    trainSeconds: mean((r) => r.trainSeconds),
-    p50Ms: mean((r) => r.p50Ms),
-    p99Ms: mean((r) => r.p99Ms),
-    note: [...range('intent', (r) => r.intentAccuracy), ...range('slot F1', (r) => r.slotF1)].join(
-      '; ',
-    ),
+    intentAccuracy: mean(intents),
+    slotF1: mean(slotF1s),
+    trainSeconds: mean(column((r) => r.trainSeconds)),
+    p50Ms: mean(column((r) => r.p50Ms)),
+    p99Ms: mean(column((r) => r.p99Ms)),
+    note: [...range('intent', intents), ...range('slot F1', slotF1s)].join('; '),
   };
 }
 
