@@ -183,8 +183,8 @@ export interface EpochRecord {
   devScoreAveraged?: number;
 }
 
-/** An example ready for batching: its encoding, its labels as ids, its class weight. */
-interface Prepared {
+/** An example ready for batching: its encoding, its labels as ids, and the example itself. */
+export interface Prepared {
   encoded: Encoded;
   intent: number;
   tags: Int32Array;
@@ -381,7 +381,7 @@ function splitData(options: TrainOptions, config: TrainConfig, rng: Rng): Split 
   return { ...carved, source: carved.dev.length > 0 ? 'carved' : 'none' };
 }
 
-interface Labels {
+export interface Labels {
   intents: string[];
   tags: string[];
   intentIds: Map<string, number>;
@@ -445,7 +445,12 @@ function prepare(
   return prepared;
 }
 
-function prepareOne(example: Example, featurizer: Featurizer, labels: Labels) {
+/** One example encoded and tagged; `tagged` counts its spans that do not match tokens. */
+export function prepareOne(
+  example: Example,
+  featurizer: Featurizer,
+  labels: Labels,
+): { item: Prepared; tagged: { misaligned: number; dropped: number } } {
   const encoded = featurizer.encode(example.text);
   const tagged = tagTokens(encoded.tokens, example.entities, labels.tagIds);
   const intent = labels.intentIds.get(example.intent) ?? -1;
@@ -454,9 +459,11 @@ function prepareOne(example: Example, featurizer: Featurizer, labels: Labels) {
 
 /**
  * The training set of one epoch with entity swapping (entity-swap.ts): swapped examples are
- * encoded again, the others reused. Mentions are drawn from the training examples only.
+ * encoded again, the others reused. Mentions are drawn from the training examples only. A swap
+ * whose spans no longer match the tokens is undone: "5€" with "euro" drawn for "€" reads as one
+ * token "5euro", which would teach one tag for two entities.
  */
-function entitySwapping(
+export function entitySwapping(
   trainSet: readonly Prepared[],
   featurizer: Featurizer,
   labels: Labels,
@@ -467,7 +474,9 @@ function entitySwapping(
   return () =>
     trainSet.map((item) => {
       const swapped = swapper.swap(item.example, rate, rng);
-      return swapped ? prepareOne(swapped, featurizer, labels).item : item;
+      if (!swapped) return item;
+      const { item: prepared, tagged } = prepareOne(swapped, featurizer, labels);
+      return tagged.misaligned > 0 || tagged.dropped > 0 ? item : prepared;
     });
 }
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Example } from '../../src/data/example.js';
+import { buildTags } from '../../src/nlu/decode.js';
+import { Featurizer } from '../../src/nlu/featurize.js';
 import { EntitySwapper } from '../../src/train/entity-swap.js';
 import { createRng } from '../../src/train/rng.js';
+import { entitySwapping, prepareOne, type Labels } from '../../src/train/trainer.js';
+import { tagTokens } from '../../src/train/training-data.js';
 import { example } from '../nlu/toy.js';
 
 const TRIPS: Example[] = [
@@ -119,6 +123,45 @@ describe('EntitySwapper', () => {
     ]) {
       expect(texts.has(text), text).toBe(true);
     }
+  });
+});
+
+describe('entity swapping in training epochs', () => {
+  it('undoes a swap whose spans no longer match the tokens ("5€" -> "5euro")', () => {
+    const data = [
+      example('refund 5€ please', 'refund', [
+        ['amount', '5'],
+        ['currency', '€'],
+      ]),
+      example('refund 7 euro please', 'refund', [
+        ['amount', '7'],
+        ['currency', 'euro'],
+      ]),
+    ];
+    const featurizer = Featurizer.fit(data.map((e) => e.text));
+    const tags = buildTags(['amount', 'currency']);
+    const labels: Labels = {
+      intents: ['refund'],
+      tags,
+      intentIds: new Map([['refund', 0]]),
+      tagIds: new Map(tags.map((tag, i) => [tag, i])),
+    };
+    const trainSet = data.map((e) => prepareOne(e, featurizer, labels).item);
+    const nextEpoch = entitySwapping(trainSet, featurizer, labels, 1, createRng(4));
+
+    const texts = new Set<string>();
+    for (let epoch = 0; epoch < 40; epoch++) {
+      for (const item of nextEpoch()) {
+        texts.add(item.example.text);
+        const { misaligned } = tagTokens(item.encoded.tokens, item.example.entities, labels.tagIds);
+        expect(misaligned, item.example.text).toBe(0);
+      }
+    }
+    // the swaps that keep tokens apart still happen; the glued ones never reach training
+    expect(texts).toContain('refund 7€ please');
+    expect(texts).toContain('refund 5 euro please');
+    expect(texts).not.toContain('refund 5euro please');
+    expect(texts).not.toContain('refund 7euro please');
   });
 });
 
