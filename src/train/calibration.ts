@@ -29,26 +29,19 @@ export function softmaxInto(
   for (let c = 0; c < classes; c++) out[c] /= sum;
 }
 
-/**
- * log softmax of `classes` logits from `offset`, written to `out` from `at`, floored at
- * log(1e-30) so that a probability that underflows still has a finite log.
- */
-export function logSoftmaxInto(
+/** Entry `index` of the softmax of `classes` logits from `offset`. */
+export function softmaxAt(
   logits: ArrayLike<number>,
   offset: number,
   classes: number,
-  out: Float64Array,
-  at: number,
-): void {
+  index: number,
+): number {
   let max = -Infinity;
   for (let c = 0; c < classes; c++) max = Math.max(max, logits[offset + c]);
   let sum = 0;
   for (let c = 0; c < classes; c++) sum += Math.exp(logits[offset + c] - max);
-  const shift = max + Math.log(sum);
-  for (let c = 0; c < classes; c++) out[at + c] = Math.max(logits[offset + c] - shift, LOG_FLOOR);
+  return Math.exp(logits[offset + index] - max) / sum;
 }
-
-const LOG_FLOOR = Math.log(1e-30);
 
 /** Mean negative log-likelihood of `labels` under softmax(logits / temperature). */
 export function meanNll(

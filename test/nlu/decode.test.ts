@@ -6,6 +6,8 @@ import {
   entityTypesOf,
   pathToEntities,
 } from '../../src/nlu/decode.js';
+import { predictEntities } from '../../src/nlu/runtime.js';
+import { tokenize } from '../../src/nlu/tokenize.js';
 
 const tags = buildTags(['order_id', 'amount']); // O B-order_id I-order_id B-amount I-amount
 
@@ -116,5 +118,33 @@ describe('pathToEntities', () => {
   it('splits two adjacent spans of the same type at a B tag', () => {
     const entities = pathToEntities(text, tokens, [0, 1, 1, 0, 0, 0], tags, () => 1);
     expect(entities.map((e) => e.value)).toEqual(['A12', '34']);
+  });
+});
+
+describe('predictEntities', () => {
+  it('decodes raw tag logits as their probabilities would be decoded, with mean-probability confidence', () => {
+    const text = 'refund A12 for 30 $';
+    const tokens = tokenize(text);
+    const count = tokens.length;
+    const encoded = { tokens, featureIds: new Int32Array(0), length: count + 1, truncated: false };
+    let seed = 11;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let trial = 0; trial < 30; trial++) {
+      // Row 0 is __CLS__ and is never read; each row gets its own arbitrary shift.
+      const logits = Float32Array.from({ length: (count + 1) * 5 }, (_, i) =>
+        i < 5 ? 99 : 6 * random() - 3 + 40 * Math.floor(i / 5),
+      );
+      const rows = Array.from({ length: count }, (_, t) => {
+        const row = Array.from(logits.subarray((t + 1) * 5, (t + 2) * 5));
+        const sum = row.reduce((s, x) => s + Math.exp(x - row[0]), 0);
+        return row.map((x) => Math.exp(x - row[0]) / sum);
+      });
+      const path = bruteForceBest(rows);
+      const entities = predictEntities(text, encoded, logits, 0, tags, {});
+      const expected = pathToEntities(text, tokens, path, tags, (t, tag) => rows[t][tag]);
+      expect(entities).toEqual(
+        expected.map((e) => ({ ...e, confidence: expect.closeTo(e.confidence, 6) })),
+      );
+    }
   });
 });

@@ -4,7 +4,12 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isParleyError } from '../../src/core/errors.js';
 import { checkDevice } from '../../src/nlu/session.js';
-import { createNluEngine, lengthGroups, type LoadedNluEngine } from '../../src/nlu/runtime.js';
+import {
+  createNluEngine,
+  lengthGroups,
+  RUN_COST_IN_SLOTS,
+  type LoadedNluEngine,
+} from '../../src/nlu/runtime.js';
 import type { Prediction } from '../../src/nlu/types.js';
 import { toyExamples, trainToy } from './toy.js';
 
@@ -138,18 +143,48 @@ describe('NLU runtime', () => {
 });
 
 describe('lengthGroups', () => {
+  /** The cost lengthGroups minimises: per run, a fixed cost plus its padded slots. */
+  const splitCost = (groups: number[][], lengths: readonly number[]) =>
+    groups.reduce(
+      (sum, g) => sum + RUN_COST_IN_SLOTS + g.length * Math.max(...g.map((i) => lengths[i])),
+      0,
+    );
+
   it('groups similar lengths, covers every index once, and caps a group at 64', () => {
     const lengths = [3, 30, 4, 3, 31, 5, 3, 29, ...Array.from({ length: 100 }, () => 8)];
     const groups = lengthGroups(lengths);
     expect(groups.flat().sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
-    for (const group of groups) {
-      expect(group.length).toBeLessThanOrEqual(64);
-      const rows = group.map((i) => lengths[i]);
-      expect(Math.max(...rows) * rows.length).toBeLessThanOrEqual(
-        Math.max(1.25 * rows.reduce((a, b) => a + b, 0), 4 * Math.max(...rows)),
-      );
-    }
+    for (const group of groups) expect(group.length).toBeLessThanOrEqual(64);
     expect(groups.find((g) => g.includes(1))).toEqual(expect.arrayContaining([4, 7]));
     expect(groups.find((g) => g.includes(1))).not.toContain(0);
+    expect(lengthGroups([])).toEqual([]);
+  });
+
+  it('finds the cheapest split: every way to cut short batches, checked by brute force', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(random() * 9);
+      const lengths = Array.from({ length: n }, () => 2 + Math.floor(random() ** 3 * 120));
+      const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
+      let best = Infinity;
+      // each of the n - 1 gaps between neighbours in length order is cut or not
+      for (let mask = 0; mask < 2 ** (n - 1); mask++) {
+        const groups: number[][] = [[order[0]]];
+        for (let i = 1; i < n; i++) {
+          if (mask & (1 << (i - 1))) groups.push([]);
+          groups[groups.length - 1].push(order[i]);
+        }
+        best = Math.min(best, splitCost(groups, lengths));
+      }
+      expect(splitCost(lengthGroups(lengths), lengths)).toBe(best);
+    }
+  });
+
+  it('keeps a batch of equal lengths in one run and cuts a long outlier off', () => {
+    expect(lengthGroups([9, 9, 9, 9])).toEqual([[0, 1, 2, 3]]);
+    const groups = lengthGroups([...Array.from({ length: 20 }, () => 6), 60]);
+    expect(groups).toHaveLength(2);
+    expect(groups[1]).toEqual([20]);
   });
 });
