@@ -121,6 +121,20 @@ describe('Featurizer', () => {
     expect(emoji).toContain('shape:kind:emoji');
   });
 
+  it('marks every match of a regex that can also match nothing, past astral characters', () => {
+    const featurizer = Featurizer.fit(
+      ['x'],
+      {},
+      { regexes: [{ name: 'digits', pattern: '\\d*' }] },
+    );
+    const k = DEFAULT_FEATURIZER_CONFIG.maxFeaturesPerToken;
+    const encoded = featurizer.encode('😀 12 ab 345 😀 6');
+    const marked = encoded.tokens.map((_, i) =>
+      names(featurizer, row(encoded, k, i + 1)).includes('regex:digits'),
+    );
+    expect(marked).toEqual([false, true, false, true, false, true]);
+  });
+
   it('gives unseen words the unknown-word id', () => {
     const featurizer = fit();
     expect(featurizer.wordId('zebra')).toBe(UNKNOWN_WORD_ID);
