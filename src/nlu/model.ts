@@ -39,7 +39,8 @@
  * of different lengths costs the matrix products of its real rows only and runs in one session
  * call. The operations across rows (the local window, attention, intent pooling) read a padded
  * [B, T, *] view, which the packed graph gathers through `slotRows` and scatters back through
- * `rowSlots`; those views are small next to the products.
+ * `rowSlots` (attention's per-head views are gathered straight from the rows, `packedRows`);
+ * those views are small next to the products.
  *
  * Padding is masked: padding slots add nothing to the feature bag, padding rows get a large
  * negative attention bias so no real row attends to them, and pooling and the local window zero
@@ -74,6 +75,7 @@ import {
   mul,
   reduceSum,
   reshape,
+  reshapeLike,
   reshapeTo,
   shapeOf,
   sliceAxis,
@@ -290,20 +292,59 @@ interface RowLayout {
   padded(rows: Value): Value;
   /** The rows of a [B,T,W] view. */
   rows(padded: Value): Value;
+  /**
+   * Attention's per-head views [B,N,T,D] of queries, keys and values, from the rows of the QKV
+   * projection (width 3H: all heads' queries, then keys, then values).
+   */
+  heads(qkv: Value, n: number): { q: Value; k: Value; v: Value };
+  /** The rows (width H = N·D) of attention's per-head output [B,N,T,D]. */
+  mergeHeads(context: Value): Value;
 }
 
-const PADDED_ROWS: RowLayout = { padded: (x) => x, rows: (x) => x };
+const PADDED_ROWS: RowLayout = {
+  padded: (x) => x,
+  rows: (x) => x,
+  heads(qkv, n) {
+    const d = (qkv.shape[2] as number) / (3 * n);
+    // [B,T,3H] -> [B,T,3,N,D] -> [3,B,N,T,D]
+    const split = transpose(reshape(qkv, ['batch', 'rows', 3, n, d]), [2, 0, 3, 1, 4]);
+    const part = (i: number) => squeeze(sliceAxis(split, 0, i, i + 1), [0]);
+    return { q: part(0), k: part(1), v: part(2) };
+  },
+  mergeHeads(context) {
+    const [, n, , d] = context.shape as number[];
+    return reshape(transpose(context, [0, 2, 1, 3]), ['batch', 'rows', n * d]);
+  },
+};
 
-/** Packed rows [R,W] to and from the padded view, through the index inputs slotRows and rowSlots. */
+/**
+ * Packed rows [R,W] to and from the padded view, through the index inputs slotRows and rowSlots.
+ * Attention's per-head views are gathered straight from the rows, each head's D values of a row
+ * being one row of the QKV rows seen as [R·3N, D], and gathered back the same way, so the
+ * exported graph has no head transposes: a gather moves the same bytes a transpose would, and
+ * the splits, squeezes and reshapes around the transposes go too. Measured on batches of 64 shop
+ * messages, one thread: 7.57 -> 7.18 ms a batch, predictions unchanged to the last bit.
+ */
 function packedRows(tokenMask: Value, slotRows: Value, rowSlots: Value): RowLayout {
+  const g = graphOf('packedRows', tokenMask);
   const targets = new Map<number, Value>();
   const paddedShape = (width: number) => {
     let target = targets.get(width);
     if (!target) {
-      target = concat([shapeOf(tokenMask), graphOf('packedRows', tokenMask).ints([width])], 0);
+      target = concat([shapeOf(tokenMask), g.ints([width])], 0);
       targets.set(width, target);
     }
     return target;
+  };
+  // Index tensors, built once per head count and shared by every layer.
+  const headIndexes = new Map<number, { qkv: Value[]; rows: Value }>();
+  const indexesFor = (n: number) => {
+    let indexes = headIndexes.get(n);
+    if (!indexes) {
+      indexes = headGatherIndexes(tokenMask, slotRows, rowSlots, n);
+      headIndexes.set(n, indexes);
+    }
+    return indexes;
   };
   return {
     padded(x) {
@@ -314,9 +355,45 @@ function packedRows(tokenMask: Value, slotRows: Value, rowSlots: Value): RowLayo
       const width = x.shape[2] as number;
       return gather(reshape(x, [-1, width]), rowSlots);
     },
+    heads(qkv, n) {
+      const d = (qkv.shape[1] as number) / (3 * n);
+      const pieces = reshape(qkv, [-1, d]); // [R·3N, D]
+      const [q, k, v] = indexesFor(n).qkv.map((index) => gather(pieces, index));
+      return { q, k, v };
+    },
+    mergeHeads(context) {
+      const [, n, , d] = context.shape as number[];
+      const pieces = reshape(context, [-1, d]); // [B·N·T, D]
+      return reshape(gather(pieces, indexesFor(n).rows), [-1, n * d]);
+    },
   };
 }
 
+/**
+ * Where attention's per-head views read the packed rows, and where the rows read them back.
+ * With the padded slot b·T + t of a row r (slotRows[b·T + t] = r, rowSlots[r] = b·T + t):
+ * - head h of the query of slot (b, t) is piece r·3N + h of the QKV rows as [R·3N, D] (keys at
+ *   + N, values at + 2N): an index [B,N,T] each;
+ * - head h of row r's output is piece (b·N + h)·T + t of the output [B,N,T,D] as [B·N·T, D],
+ *   which is rowSlots[r] + (b·(N-1) + h)·T with b = rowSlots[r] div T: an index [R,N].
+ */
+function headGatherIndexes(
+  tokenMask: Value,
+  slotRows: Value,
+  rowSlots: Value,
+  n: number,
+): { qkv: Value[]; rows: Value } {
+  const g = graphOf('headGatherIndexes', tokenMask);
+  const heads = g.ints(Array.from({ length: n }, (_, h) => h));
+  const slotPieces = mul(unsqueeze(reshapeLike(slotRows, tokenMask), [1]), 3 * n); // [B,1,T]
+  const headColumn = reshape(heads, [1, n, 1]);
+  const qkv = [0, 1, 2].map((part) => add(slotPieces, add(headColumn, part * n))); // [B,N,T]
+  const t = shapeOf(tokenMask, 1, 2); // [1]
+  const message = div(rowSlots, t); // [R]
+  const block = add(mul(unsqueeze(message, [1]), n - 1), reshape(heads, [1, n])); // [R,N]
+  const rows = add(unsqueeze(rowSlots, [1]), mul(block, t));
+  return { qkv, rows };
+}
 interface BuiltModel {
   graph: Graph;
   intentLogits: Value;
@@ -659,17 +736,11 @@ function selfAttention(
 ): Value {
   const { hidden: h, heads: n } = config;
   const d = h / n;
-  const qkv = layout.padded(linear(x, p(`${name}.attn.qkv.w`), p(`${name}.attn.qkv.b`))); // [B,T,3H]
-  // [B,T,3H] -> [B,T,3,N,D] -> [3,B,N,T,D]
-  const split = transpose(reshape(qkv, ['batch', 'rows', 3, n, d]), [2, 0, 3, 1, 4]);
-  const q = squeeze(sliceAxis(split, 0, 0, 1), [0]);
-  const k = squeeze(sliceAxis(split, 0, 1, 2), [0]);
-  const v = squeeze(sliceAxis(split, 0, 2, 3), [0]);
-
+  const qkv = linear(x, p(`${name}.attn.qkv.w`), p(`${name}.attn.qkv.b`)); // rows of width 3H
+  const { q, k, v } = layout.heads(qkv, n); // [B,N,T,D] each
   const scores = add(mul(matMul(q, transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(d)), bias); // [B,N,T,T]
   const context = matMul(softmax(scores, -1), v); // [B,N,T,D]
-  const merged = reshape(transpose(context, [0, 2, 1, 3]), ['batch', 'rows', h]);
-  return linear(layout.rows(merged), p(`${name}.attn.out.w`), p(`${name}.attn.out.b`));
+  return linear(layout.mergeHeads(context), p(`${name}.attn.out.w`), p(`${name}.attn.out.b`));
 }
 
 /**
