@@ -54,9 +54,9 @@ export function constrainedViterbi(
   offset = 0,
 ): number[] {
   if (count === 0) return [];
-  const score = new Float64Array(tagCount);
-  const next = new Float64Array(tagCount);
-  const back = new Int32Array(count * tagCount);
+  const { score: first, next: second, back } = viterbiScratch(count, tagCount);
+  let score = first;
+  let next = second;
 
   for (let j = 0; j < tagCount; j++) {
     score[j] = isInside(j) ? -Infinity : logProbs[offset + j];
@@ -65,13 +65,19 @@ export function constrainedViterbi(
     let best = 0;
     for (let j = 1; j < tagCount; j++) if (score[j] > score[best]) best = j;
     const row = offset + t * tagCount;
-    for (let j = 0; j < tagCount; j++) {
-      let from = best;
-      if (isInside(j)) from = score[j - 1] >= score[j] ? j - 1 : j;
-      next[j] = score[from] + logProbs[row + j];
-      back[t * tagCount + j] = from;
+    const at = t * tagCount;
+    // O (id 0) and every B-x (odd ids) follow the best tag; I-x (the even id after its B-x)
+    // follows whichever of B-x and I-x scores higher.
+    next[0] = score[best] + logProbs[row];
+    back[at] = best;
+    for (let j = 1; j + 1 < tagCount; j += 2) {
+      next[j] = score[best] + logProbs[row + j];
+      back[at + j] = best;
+      const from = score[j] >= score[j + 1] ? j : j + 1;
+      next[j + 1] = score[from] + logProbs[row + j + 1];
+      back[at + j + 1] = from;
     }
-    score.set(next);
+    [score, next] = [next, score];
   }
 
   let last = 0;
@@ -80,6 +86,24 @@ export function constrainedViterbi(
   path[count - 1] = last;
   for (let t = count - 1; t > 0; t--) path[t - 1] = back[t * tagCount + path[t]];
   return path;
+}
+
+/**
+ * Buffers reused by every call (decoding is synchronous, so calls never overlap): allocating
+ * three typed arrays per message cost more than the search itself.
+ */
+let scratch = { score: new Float64Array(64), next: new Float64Array(64), back: new Int32Array(64) };
+
+function viterbiScratch(count: number, tagCount: number): typeof scratch {
+  if (scratch.score.length < tagCount || scratch.back.length < count * tagCount) {
+    const width = Math.max(tagCount, scratch.score.length);
+    scratch = {
+      score: new Float64Array(width),
+      next: new Float64Array(width),
+      back: new Int32Array(Math.max(count * tagCount, scratch.back.length)),
+    };
+  }
+  return scratch;
 }
 
 export interface TokenSpan {

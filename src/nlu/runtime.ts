@@ -243,12 +243,20 @@ export function predictIntent(
   intents: readonly string[],
   temperature: number,
 ): IntentScore[] {
-  const probs = new Float64Array(intents.length);
+  if (intentScratch.length < intents.length) intentScratch = new Float64Array(intents.length);
+  const probs = intentScratch;
   softmaxInto(logits, row * intents.length, intents.length, temperature, probs);
   return intents
     .map((name, i) => ({ name, confidence: probs[i] }))
     .sort((a, b) => b.confidence - a.confidence);
 }
+
+/**
+ * Reused by every predictIntent call (synchronous, so calls never overlap): a typed array of a
+ * few hundred bytes lives outside the JS heap, and allocating one per message cost about as much
+ * as the softmax.
+ */
+let intentScratch = new Float64Array(64);
 
 /** The top intent, or the out-of-scope intent when the top confidence is below the threshold. */
 export function applyThreshold(
