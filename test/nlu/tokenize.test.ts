@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeToken, tokenize, tokenKind, type Token } from '../../src/nlu/tokenize.js';
+import { loadDataset } from '../../src/data/load.js';
+import {
+  normalizeToken,
+  scanTokens,
+  tokenize,
+  tokenKind,
+  type Token,
+} from '../../src/nlu/tokenize.js';
 
 const texts = (tokens: Token[]) => tokens.map((t) => t.text);
 
@@ -256,5 +263,38 @@ describe('tokenize properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('the plain-ASCII path', () => {
+  it('gives the scanner regex tokens for random ASCII, joiners, digits and controls included', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('a', 'Z', 'q', '7', '0', 'USD', 'eur', '12', 'A1234', "'", '-', '_', ','),
+      fc.constantFrom(' ', '\t', '\n', '\x00', '\x7f', '$', '#', '*', '!', '?', '(', '"', '`'),
+      fc.constantFrom('. ', '.', 'www', 'shop.com', '1.5', '.\n', '...', 'www. '),
+      fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)),
+    );
+    const text = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(tokenize(t)).toEqual(scanTokens(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives the scanner regex tokens for every text of the shop data', async () => {
+    const { examples } = await loadDataset('models/default/data/nlu.yml');
+    for (const { text } of examples) expect(tokenize(text)).toEqual(scanTokens(text));
+    for (const text of [
+      '1,299 x',
+      "don't-stop_now",
+      'a--b',
+      "x'",
+      '12,a',
+      'USD120 120eur',
+      'www. x.',
+    ])
+      expect(tokenize(text)).toEqual(scanTokens(text));
   });
 });
