@@ -618,12 +618,22 @@ function encodeAndPredict(
 }
 
 /**
+ * Feature slots gathered at a time in the exported graph's feature bags. The gathered rows are
+ * the largest intermediate of a run (a batch of 64 shop messages gathers about 7,300 rows of
+ * 154 floats, 4.5 MB); gathering and summing them in halves keeps each half nearer the cache
+ * and measured 7.11 -> 6.87 ms a batch (one thread; the sum's order changes the logits by about
+ * 1e-7).
+ */
+const SLOTS_PER_GATHER = 12;
+
+/**
  * Per row, the sum of the feature table's rows [rows,H] for its ids and, with the wide path, of
  * the wide table's [rows,C]: the training graph's bag inputs, or in the forward graph the
- * gathered rows [U,K,*] of each distinct id row summed and scaled, then copied to the packed
- * rows (top of this file). The forward graph reads both tables side by side as one [V, H+C]
- * table (onnxruntime folds the Concat of two initializers into one constant when the session
- * starts), so one Gather serves both: its cost is mostly per gathered row, not per float.
+ * gathered rows [U,K,*] of each distinct id row summed (SLOTS_PER_GATHER slots at a time) and
+ * scaled, then copied to the packed rows (top of this file). The forward graph reads both tables
+ * side by side as one [V, H+C] table (onnxruntime folds the Concat of two initializers into one
+ * constant when the session starts), so one Gather serves both: its cost is mostly per gathered
+ * row, not per float.
  */
 function featureBags(
   inputs: ModelInputs,
@@ -636,8 +646,15 @@ function featureBags(
   const features = w.get(FEATURE_TABLE) as Value;
   const wide = w.get(WIDE_TABLE);
   const tables = wide ? concat([features, wide], 1) : features;
-  const gathered = gather(tables, inputs.featureIds as Value);
-  const sums = mul(reduceSum(gathered, [1]), unsqueeze(inputs.rowScale as Value, [1]));
+  const ids = inputs.featureIds as Value;
+  const k = ids.shape[1] as number;
+  let total: Value | undefined;
+  for (let from = 0; from < k; from += SLOTS_PER_GATHER) {
+    const slots = sliceAxis(ids, 1, from, Math.min(k, from + SLOTS_PER_GATHER));
+    const part = reduceSum(gather(tables, slots), [1]);
+    total = total ? add(total, part) : part;
+  }
+  const sums = mul(total as Value, unsqueeze(inputs.rowScale as Value, [1]));
   const toRows = (x: Value) => gather(x, inputs.bagRows as Value);
   if (!wide) return { features: toRows(sums) };
   const h = features.shape[1] as number;
