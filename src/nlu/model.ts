@@ -339,7 +339,7 @@ const PADDED_ROWS: RowLayout = {
  * being one row of the QKV rows seen as [R·3N, D], and gathered back the same way, so the
  * exported graph has no head transposes: a gather moves the same bytes a transpose would, and
  * the splits, squeezes and reshapes around the transposes go too. Measured on batches of 64 shop
- * messages, one thread: 7.57 -> 7.18 ms a batch, predictions unchanged to the last bit.
+ * messages, one thread: 7.93 -> 7.51 ms a batch, predictions unchanged to the last bit.
  */
 function packedRows(tokenMask: Value, slotRows: Value, rowSlots: Value): RowLayout {
   const g = graphOf('packedRows', tokenMask);
