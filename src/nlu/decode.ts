@@ -44,8 +44,9 @@ function isInside(tag: number): boolean {
 
 /**
  * Best valid tag path for `count` tokens. `logProbs` holds `[count, tagCount]` row-major
- * log-probabilities starting at `offset`. Runs in O(count * tagCount): for `O` and `B-x` every
- * predecessor is allowed, so the best one is the running maximum; `I-x` compares two.
+ * log-probabilities starting at `offset` (or raw logits: a per-row shift changes no path).
+ * `tagCount` is O plus B/I pairs (`buildTags`). Runs in O(count * tagCount): for `O` and `B-x`
+ * every predecessor is allowed, so the best one is the running maximum; `I-x` compares two.
  */
 export function constrainedViterbi(
   logProbs: ArrayLike<number>,
@@ -53,6 +54,9 @@ export function constrainedViterbi(
   tagCount: number,
   offset = 0,
 ): number[] {
+  if (tagCount % 2 !== 1) {
+    throw new RangeError(`constrainedViterbi: expected O plus B/I pairs, got ${tagCount} tags`);
+  }
   if (count === 0) return [];
   const { score: first, next: second, back } = viterbiScratch(count, tagCount);
   let score = first;

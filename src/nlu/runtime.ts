@@ -273,8 +273,11 @@ export function applyThreshold(
  * Entities of one message from its tag logits (rows 1.. are the tokens; row 0 is __CLS__):
  * constrained Viterbi, spans over token offsets, synonyms applied. Viterbi reads the logits as
  * they are: a path takes one tag per row, so normalising a row (log-softmax) shifts every path's
- * score by the same amount and cannot change the best one. Only the tags of the spans found are
- * turned into probabilities, for their confidence; most rows are `O` and need none.
+ * score by the same amount and cannot change the best one. (Earlier versions floored the
+ * log-probabilities at log 1e-30, which could change a path only where a row's logits spread by
+ * more than about 69; the shipped model's widest spread on its test texts is 38.8.) Only the
+ * tags of the spans found are turned into probabilities, for their confidence; most rows are `O`
+ * and need none.
  */
 export function predictEntities(
   text: string,

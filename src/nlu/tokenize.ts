@@ -132,7 +132,6 @@ export function scanTokens(text: string): Token[] {
   return tokens;
 }
 
-/** The normalised form used for features; identical for look-alike spellings of one word. */
 /**
  * Whether the rules above reduce to words and single characters for `text`: ASCII only (no
  * emoji, CJK or format characters), no `:` or `@`, and every `.` before a blank or the end
@@ -205,6 +204,7 @@ function isAsciiDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
+/** The normalised form used for features; identical for look-alike spellings of one word. */
 export function normalizeToken(text: string): string {
   return text
     .normalize('NFKC')

@@ -148,3 +148,9 @@ describe('predictEntities', () => {
     }
   });
 });
+
+describe('constrainedViterbi input checks', () => {
+  it('refuses a tag count that is not O plus B/I pairs', () => {
+    expect(() => constrainedViterbi(new Float32Array(8), 2, 4)).toThrow(/O plus B\/I pairs, got 4/);
+  });
+});
