@@ -153,10 +153,11 @@ const AT = 0x40;
 const COMMA = 0x2c;
 
 /**
- * The same tokens as the scanner regex for plain ASCII text (`isPlainAscii`), about three times
- * faster: a word is letters and digits joined by `'`, `-` or `_` between two of them, or by `,`
- * between two digits; every other visible character is a token; blanks and controls are skipped.
- * The tests hold it to the regex on every benchmark text and on random ASCII.
+ * The same tokens as the scanner regex for plain ASCII text (`isPlainAscii`): a word is letters
+ * and digits joined by `'`, `-` or `_` between two of them, or by `,` between two digits; every
+ * other visible character is a token; blanks and controls are skipped. Shop messages, 70% of
+ * them plain: 4.1 -> 2.6 µs each. The tests hold it to the regex on the shop data and on random
+ * ASCII; it also gives the regex's tokens on all 18,978 ATIS and Banking77 lines.
  */
 function tokenizePlainAscii(text: string): Token[] {
   const tokens: Token[] = [];

@@ -29,6 +29,20 @@ export function softmaxInto(
   for (let c = 0; c < classes; c++) out[c] /= sum;
 }
 
+/** log Σ exp(logit / temperature) over `classes` logits from `offset`, without overflow. */
+export function logSumExp(
+  logits: ArrayLike<number>,
+  offset: number,
+  classes: number,
+  temperature = 1,
+): number {
+  let max = -Infinity;
+  for (let c = 0; c < classes; c++) max = Math.max(max, logits[offset + c] / temperature);
+  let sum = 0;
+  for (let c = 0; c < classes; c++) sum += Math.exp(logits[offset + c] / temperature - max);
+  return max + Math.log(sum);
+}
+
 /** Entry `index` of the softmax of `classes` logits from `offset`. */
 export function softmaxAt(
   logits: ArrayLike<number>,
@@ -36,11 +50,7 @@ export function softmaxAt(
   classes: number,
   index: number,
 ): number {
-  let max = -Infinity;
-  for (let c = 0; c < classes; c++) max = Math.max(max, logits[offset + c]);
-  let sum = 0;
-  for (let c = 0; c < classes; c++) sum += Math.exp(logits[offset + c] - max);
-  return Math.exp(logits[offset + index] - max) / sum;
+  return Math.exp(logits[offset + index] - logSumExp(logits, offset, classes));
 }
 
 /** Mean negative log-likelihood of `labels` under softmax(logits / temperature). */
@@ -53,11 +63,8 @@ export function meanNll(
   let total = 0;
   for (let i = 0; i < labels.length; i++) {
     const offset = i * classes;
-    let max = -Infinity;
-    for (let c = 0; c < classes; c++) max = Math.max(max, logits[offset + c] / temperature);
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += Math.exp(logits[offset + c] / temperature - max);
-    total += max + Math.log(sum) - logits[offset + labels[i]] / temperature;
+    total +=
+      logSumExp(logits, offset, classes, temperature) - logits[offset + labels[i]] / temperature;
   }
   return labels.length === 0 ? 0 : total / labels.length;
 }
