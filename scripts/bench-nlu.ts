@@ -19,8 +19,9 @@
  *   over TF-IDF word (1-2) and character (2-5) n-grams (scripts/svm-baseline.py, Debian's
  *   python3-sklearn). Intent only: neither is trained for slots here.
  * - Latency with the shipped default model (models/default/model): single-message p50/p99, and
- *   batches of 64 on one intra-op thread and on every core, each with the model's FLOPs per
- *   message against a large MatMul on onnxruntime-node on the same number of threads.
+ *   batches of 64 on one intra-op thread, on every core as intra-op threads, and in one worker
+ *   thread per core, each with the model's FLOPs per message against a large MatMul on
+ *   onnxruntime-node on the same number of threads.
  *
  * Times are wall-clock on whatever else this machine runs; the load average is printed with them.
  */
@@ -408,15 +409,26 @@ async function benchLatency(model: string): Promise<void> {
     note: `${single.length} messages; ${singleCpuMs.toFixed(3)} ms CPU each`,
   });
 
-  // onnxruntime-node runs a session synchronously on the calling thread, so one process uses
-  // more than one core only through the intra-op threads of one run. The engine's default is one
-  // thread (the right choice for single messages); the batch throughput is measured with that
-  // and with every core, each against a MatMul ceiling measured with the same thread count.
-  for (const threads of [1, availableParallelism()]) {
-    const throughput = await batchThroughput(model, threads, texts);
-    const ceiling = await matMulCeiling(threads);
+  // onnxruntime-node runs a session synchronously on the calling thread, and featurising and
+  // decoding are JavaScript, so one engine uses more than one core only through the intra-op
+  // threads of its runs. The engine's default is one thread (right for single messages). Batch
+  // throughput is measured with that, with every core as intra-op threads, and with one worker
+  // thread per core (the engine's `workers` option), each against a MatMul ceiling on the same
+  // number of threads.
+  const cores = availableParallelism();
+  const setups = [
+    { key: 'batch64Threads1', threads: 1, workers: 1, what: '1 thread' },
+    { key: `batch64Threads${cores}`, threads: cores, workers: 1, what: `${cores} threads` },
+    { key: `batch64Workers${cores}`, threads: 1, workers: cores, what: `${cores} worker threads` },
+  ];
+  const ceilings = new Map<number, number>();
+  for (const setup of setups) {
+    const throughput = await batchThroughput(model, setup, texts);
+    const cpus = setup.threads * setup.workers;
+    if (!ceilings.has(cpus)) ceilings.set(cpus, await matMulCeiling(cpus));
+    const ceiling = ceilings.get(cpus) ?? 0;
     const share = (throughput * flops) / ceiling;
-    (extra.latency as Record<string, unknown>)[`batch64Threads${threads}`] = {
+    (extra.latency as Record<string, unknown>)[setup.key] = {
       messagesPerSecond: throughput,
       matMulGflops: ceiling / 1e9,
       shareOfCeiling: share,
@@ -424,26 +436,41 @@ async function benchLatency(model: string): Promise<void> {
     };
     rows.push({
       task: 'shop (default model)',
-      system: `Parley, predictBatch() of 64, ${threads} thread${threads > 1 ? 's' : ''}`,
+      system: `Parley, predictBatch() of 64, ${setup.what}`,
       note:
         `${throughput.toFixed(0)} msg/s; ${(flops / 1e6).toFixed(2)} MFLOP/msg; MatMul ceiling ` +
-        `on ${threads} thread${threads > 1 ? 's' : ''} ${(ceiling / 1e9).toFixed(1)} GFLOP/s -> ` +
+        `on ${cpus} thread${cpus > 1 ? 's' : ''} ${(ceiling / 1e9).toFixed(1)} GFLOP/s -> ` +
         `${(share * 100).toFixed(1)}% of it`,
     });
   }
 }
 
-/** Messages per second through predictBatch() in batches of 64, on `threads` intra-op threads. */
-async function batchThroughput(model: string, threads: number, texts: string[]): Promise<number> {
-  const engine = await loadNluEngine(model, { threads });
+/**
+ * Messages per second through predictBatch() in batches of 64, on `threads` intra-op threads
+ * in `workers` worker threads; with workers, two batches per worker are kept in flight.
+ */
+async function batchThroughput(
+  model: string,
+  setup: { threads: number; workers: number },
+  texts: string[],
+): Promise<number> {
+  const engine = await loadNluEngine(model, { threads: setup.threads, workers: setup.workers });
   const batch = (b: number) => {
     const at = (b * 64) % (texts.length - 64);
     return texts.slice(at, at + 64);
   };
-  for (let b = 0; b < 10; b++) await engine.predictBatch(batch(b));
-  const batches = 120;
+  const inFlight = setup.workers > 1 ? 2 * setup.workers : 1;
+  const runBatches = async (first: number, count: number) => {
+    let next = first;
+    const lane = async () => {
+      while (next < first + count) await engine.predictBatch(batch(next++));
+    };
+    await Promise.all(Array.from({ length: inFlight }, lane));
+  };
+  await runBatches(0, 10);
+  const batches = 120 * setup.workers;
   const started = performance.now();
-  for (let b = 0; b < batches; b++) await engine.predictBatch(batch(b));
+  await runBatches(10, batches);
   const seconds = (performance.now() - started) / 1000;
   await engine.release();
   return (batches * 64) / seconds;

@@ -5,7 +5,7 @@ import { renderClassificationReport } from '../eval/report.js';
 import { loadNluEngine } from '../nlu/runtime.js';
 import type { CliCommand, CliIo } from './command.js';
 import { loadForCli } from './data.js';
-import { parseDevice, parseFormat } from './options.js';
+import { parseDevice, parseFormat, parsePositiveInt } from './options.js';
 
 interface EvalFlags {
   model: string;
@@ -13,10 +13,11 @@ interface EvalFlags {
   format?: DataFormat;
   json?: boolean;
   device: 'cpu' | 'cuda';
+  workers: number;
 }
 
-/** Messages per predictBatch call. */
-const BATCH = 64;
+/** Messages per predictBatch call: enough for every worker to have several chunks of 64. */
+const BATCH = 1024;
 
 export const evalCommand: CliCommand = {
   name: 'eval',
@@ -36,13 +37,22 @@ export const evalCommand: CliCommand = {
         'print one JSON object (intent.accuracy, entities.f1, outOfScope.recall, ...)',
       )
       .option('--device <device>', 'cpu or cuda', parseDevice, 'cpu')
+      .option(
+        '--workers <n>',
+        'worker threads that predict side by side, one core each (pays off from a few thousand examples)',
+        parsePositiveInt,
+        1,
+      )
       .action((flags: EvalFlags) => runEval(flags, io));
   },
 };
 
 async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
   const data = await loadForCli(flags.data, { format: flags.format }, io);
-  const engine = await loadNluEngine(flags.model, { device: flags.device });
+  const engine = await loadNluEngine(flags.model, {
+    device: flags.device,
+    workers: flags.workers,
+  });
   try {
     const items: EvalItem[] = [];
     for (let at = 0; at < data.examples.length; at += BATCH) {

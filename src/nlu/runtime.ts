@@ -41,6 +41,12 @@ export interface NluEngineOptions {
    * threads. Large batches gain from more (measured in scripts/bench-nlu.ts); 0 lets ORT choose.
    */
   threads?: number;
+  /**
+   * Worker threads that `predictBatch` spreads its messages over (worker-pool.ts), each with its
+   * own session on one thread; 1 (the default) predicts on the calling thread. More than one
+   * pays for itself on many messages at once (evaluation), not on one message at a time.
+   */
+  workers?: number;
 }
 
 export interface LoadedNluEngine extends NluEngine {
@@ -62,6 +68,14 @@ export async function createNluEngine(
   options: NluEngineOptions = {},
 ): Promise<LoadedNluEngine> {
   const loaded = 'featurizer' in artifact ? artifact : checkArtifact(artifact);
+  if ((options.workers ?? 1) !== 1) {
+    // Loaded only when asked for: the pool's worker threads load this module themselves.
+    const { createWorkerPoolEngine } = await import('./worker-pool.js');
+    return createWorkerPoolEngine(loaded, {
+      workers: options.workers ?? 1,
+      device: options.device,
+    });
+  }
   const session = await createInferenceSession(loaded.onnx, {
     device: options.device,
     threads: options.threads ?? 1,
@@ -69,6 +83,17 @@ export async function createNluEngine(
   const engine = new SessionEngine(loaded, session);
   await engine.selfCheck();
   return engine;
+}
+
+/** What an engine tells about its model, read from the manifest. */
+export function engineLabels(manifest: NluManifest) {
+  return {
+    version: manifest.version,
+    intents: Object.freeze([...manifest.labels.intents]),
+    entityTypes: Object.freeze(entityTypesOf(manifest.labels.tags)),
+    outOfScopeIntent: manifest.outOfScopeIntent,
+    threshold: manifest.calibration.threshold,
+  };
 }
 
 /** Raw model outputs for one packed batch. */
@@ -100,12 +125,14 @@ class SessionEngine implements LoadedNluEngine {
   ) {
     const { manifest } = artifact;
     this.manifest = manifest;
-    this.version = manifest.version;
-    this.intents = Object.freeze([...manifest.labels.intents]);
+    ({
+      version: this.version,
+      intents: this.intents,
+      entityTypes: this.entityTypes,
+      outOfScopeIntent: this.outOfScopeIntent,
+      threshold: this.threshold,
+    } = engineLabels(manifest));
     this.tags = Object.freeze([...manifest.labels.tags]);
-    this.entityTypes = Object.freeze(entityTypesOf(manifest.labels.tags));
-    this.outOfScopeIntent = manifest.outOfScopeIntent;
-    this.threshold = manifest.calibration.threshold;
     this.temperature = manifest.calibration.temperature;
     this.featurizer = artifact.featurizer;
     this.layout = forwardLayoutOf(manifest.formatVersion);

@@ -81,6 +81,15 @@ describe('parley command line', () => {
     expect(result.intent.accuracy).toBe(1);
   });
 
+  it('eval --workers 2 gives the same evaluation as one thread', async () => {
+    const one = await cli('eval', '--model', model, '--data', data, '--json');
+    const two = await cli('eval', '--model', model, '--data', data, '--json', '--workers', '2');
+    expect(two.code).toBe(0);
+    expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
+    const zero = await cli('eval', '--model', model, '--data', data, '--workers', '0');
+    expect(zero.code).toBe(2);
+  });
+
   it('eval without --json prints a classification report', async () => {
     const { code, stdout } = await cli(
       'eval',
