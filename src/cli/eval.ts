@@ -39,7 +39,7 @@ export const evalCommand: CliCommand = {
       .option('--device <device>', 'cpu or cuda', parseDevice, 'cpu')
       .option(
         '--workers <n>',
-        'worker threads that predict side by side, one core each (pays off from a few thousand examples)',
+        'worker threads that predict side by side, one core each (pays off from about 10,000 examples)',
         parsePositiveInt,
         1,
       )

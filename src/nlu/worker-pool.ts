@@ -9,7 +9,8 @@
  * engine's: a message's result does not depend on the messages batched with it.
  *
  * A pool pays for itself on many messages (evaluation, benchmarks); one message at a time goes to
- * one worker and gains nothing. Each worker holds a copy of the model.
+ * one worker and gains nothing. Each worker holds a copy of the model, and two took 0.6 s to start
+ * with the shipped model, against 0.03 to 0.08 s for one engine in this thread.
  */
 import { Worker } from 'node:worker_threads';
 import { ParleyError, type ErrorCode } from '../core/errors.js';
