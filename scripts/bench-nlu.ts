@@ -418,8 +418,12 @@ async function benchLatency(model: string): Promise<void> {
   const cores = availableParallelism();
   const setups = [
     { key: 'batch64Threads1', threads: 1, workers: 1, what: '1 thread' },
-    { key: `batch64Threads${cores}`, threads: cores, workers: 1, what: `${cores} threads` },
-    { key: `batch64Workers${cores}`, threads: 1, workers: cores, what: `${cores} worker threads` },
+    ...(cores > 1
+      ? [
+          { key: `batch64Threads${cores}`, threads: cores, workers: 1, what: `${cores} threads` },
+          { key: `batch64Workers${cores}`, threads: 1, workers: cores, what: `${cores} workers` },
+        ]
+      : []),
   ];
   const ceilings = new Map<number, number>();
   for (const setup of setups) {

@@ -16,8 +16,13 @@ interface EvalFlags {
   workers: number;
 }
 
-/** Messages per predictBatch call: enough for every worker to have several chunks of 64. */
-const BATCH = 1024;
+/**
+ * Messages per predictBatch call: 64 in this thread; with workers, enough for each to have
+ * several chunks of 64 (a multiple of 64, so the chunks, and the results, are the same).
+ */
+function batchSize(workers: number): number {
+  return workers > 1 ? 1024 : 64;
+}
 
 export const evalCommand: CliCommand = {
   name: 'eval',
@@ -55,8 +60,9 @@ async function runEval(flags: EvalFlags, io: CliIo): Promise<void> {
   });
   try {
     const items: EvalItem[] = [];
-    for (let at = 0; at < data.examples.length; at += BATCH) {
-      const chunk = data.examples.slice(at, at + BATCH);
+    const batch = batchSize(flags.workers);
+    for (let at = 0; at < data.examples.length; at += batch) {
+      const chunk = data.examples.slice(at, at + batch);
       const predictions = await engine.predictBatch(chunk.map((e) => e.text));
       chunk.forEach((example, i) => {
         items.push({

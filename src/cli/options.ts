@@ -26,7 +26,9 @@ export function parseNonNegativeInt(value: string): number {
 }
 
 export function parsePositiveInt(value: string): number {
-  const number = parseNonNegativeInt(value);
-  if (number === 0) throw new InvalidArgumentError('expected a whole number >= 1');
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new InvalidArgumentError('expected a whole number >= 1');
+  }
   return number;
 }

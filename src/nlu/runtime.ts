@@ -14,8 +14,9 @@
  *   own probabilities.
  * - Concurrency: every call builds its own input tensors and reads only its own outputs, so
  *   concurrent calls and model swaps are safe. onnxruntime-node runs a session synchronously on
- *   the calling thread (checked against 1.30), so calls do not overlap in one process; `threads`
- *   spreads one run over several cores. `release()` waits for runs in flight.
+ *   the calling thread (checked against 1.30), so calls do not overlap in one engine; `threads`
+ *   spreads one run over several cores, and `workers` (worker-pool.ts) runs several engines in
+ *   worker threads side by side. `release()` waits for runs in flight.
  */
 import type ort from 'onnxruntime-node';
 import { ParleyError } from '../core/errors.js';

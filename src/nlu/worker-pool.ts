@@ -4,13 +4,15 @@
  * onnxruntime-node runs a session synchronously on the calling thread, and featurising and
  * decoding are JavaScript, so one engine uses one core however many intra-op threads its session
  * has (those help only inside each operator). A pool starts one worker thread per core asked for,
- * each with its own session on one thread over the same artifact, and `predictBatch` splits its
- * messages into chunks that the workers answer side by side. Predictions are the same as one
- * engine's: a message's result does not depend on the messages batched with it.
+ * each with its own session over the same artifact, and `predictBatch` splits its messages into
+ * chunks of 64 that the workers answer side by side. A message's prediction is identical to the
+ * in-process engine's on the same chunk of 64; batched with other messages, only the last bits
+ * of its confidences can differ (attention pads each run to its longest message).
  *
  * A pool pays for itself on many messages (evaluation, benchmarks); one message at a time goes to
  * one worker and gains nothing. Each worker holds a copy of the model, and two took 0.6 s to start
- * with the shipped model, against 0.03 to 0.08 s for one engine in this thread.
+ * with the shipped model, against 0.03 to 0.08 s for one engine in this thread. Idle workers do
+ * not keep the process alive, but `release()` is what frees them.
  */
 import { Worker } from 'node:worker_threads';
 import { ParleyError, type ErrorCode } from '../core/errors.js';
@@ -22,15 +24,23 @@ import type { Prediction } from './types.js';
 /** Messages per request to one worker: one predictBatch of the in-process engine's usual size. */
 export const POOL_CHUNK = 64;
 
+/** How long a released worker may take to free its session before it is terminated. */
+const RELEASE_GRACE_MS = 5_000;
+
 export interface PoolWorkerData {
   artifact: ModelArtifact;
   device: Device;
+  threads: number;
 }
 
 export type ToPoolWorker =
   { type: 'predict'; id: number; texts: readonly string[] } | { type: 'release' };
 
-type WorkerFailure = { code: string; message: string };
+/** An error thrown in a worker: its ParleyError code, or none for any other error. */
+export interface WorkerFailure {
+  code?: ErrorCode;
+  message: string;
+}
 
 export type FromPoolWorker =
   | { type: 'ready' }
@@ -41,27 +51,39 @@ export type FromPoolWorker =
 /**
  * A chunk's predictions as they cross threads. Copying every ranking as objects with their
  * intent names between threads cost a quarter of the pool's throughput (shop batches of 64 on
- * two workers: 12,200 messages/s against 16,100 when nothing came back), so each ranking travels
- * as label indexes and confidences, best first, in two transferred arrays; the text is the
- * caller's own, and the rest is small.
+ * two workers: 12,200 messages/s against 16,100 when nothing came back), so the rankings travel
+ * as name indexes and confidences, best first, in transferred arrays; the text is the caller's
+ * own, and the rest is small.
  */
 export interface WireChunk {
-  /** [message * intents + rank]: the index of the intent at that rank. */
-  order: Uint16Array<ArrayBuffer>;
-  /** [message * intents + rank]: its confidence. */
-  confidence: Float64Array<ArrayBuffer>;
+  /** Message m's ranking is entries starts[m] .. starts[m + 1]. */
+  starts: Uint32Array<ArrayBuffer>;
+  /** Per ranking entry: its index in `rankingNames`. */
+  names: Uint16Array<ArrayBuffer>;
+  confidences: Float64Array<ArrayBuffer>;
   rest: Pick<Prediction, 'intent' | 'entities' | 'modelVersion' | 'truncated'>[];
 }
 
-export function toWire(predictions: readonly Prediction[], intents: readonly string[]): WireChunk {
-  const index = new Map(intents.map((name, i) => [name, i]));
-  const width = intents.length;
-  const order = new Uint16Array(predictions.length * width);
-  const confidence = new Float64Array(predictions.length * width);
+/**
+ * Every name a ranking can hold: the model's intents, and the out-of-scope name, which an empty
+ * message's ranking lists even when the model was trained without it.
+ */
+export function rankingNames(intents: readonly string[], outOfScope: string): readonly string[] {
+  return intents.includes(outOfScope) ? intents : [...intents, outOfScope];
+}
+
+export function toWire(predictions: readonly Prediction[], names: readonly string[]): WireChunk {
+  const index = new Map(names.map((name, i) => [name, i]));
+  const starts = new Uint32Array(predictions.length + 1);
+  predictions.forEach((p, m) => (starts[m + 1] = starts[m] + p.ranking.length));
+  const nameIds = new Uint16Array(starts[predictions.length]);
+  const confidences = new Float64Array(starts[predictions.length]);
   predictions.forEach((prediction, m) => {
     prediction.ranking.forEach((score, rank) => {
-      order[m * width + rank] = index.get(score.name) ?? 0;
-      confidence[m * width + rank] = score.confidence;
+      const id = index.get(score.name);
+      if (id === undefined) throw new Error(`ranking names an unknown intent '${score.name}'`);
+      nameIds[starts[m] + rank] = id;
+      confidences[starts[m] + rank] = score.confidence;
     });
   });
   const rest = predictions.map(({ intent, entities, modelVersion, truncated }) => ({
@@ -70,20 +92,18 @@ export function toWire(predictions: readonly Prediction[], intents: readonly str
     modelVersion,
     truncated,
   }));
-  return { order, confidence, rest };
+  return { starts, names: nameIds, confidences, rest };
 }
 
 export function fromWire(
   chunk: WireChunk,
   texts: readonly string[],
-  intents: readonly string[],
+  names: readonly string[],
 ): Prediction[] {
-  const width = intents.length;
   return chunk.rest.map((rest, m) => {
-    const ranking = new Array<{ name: string; confidence: number }>(width);
-    for (let rank = 0; rank < width; rank++) {
-      const at = m * width + rank;
-      ranking[rank] = { name: intents[chunk.order[at]], confidence: chunk.confidence[at] };
+    const ranking = [];
+    for (let at = chunk.starts[m]; at < chunk.starts[m + 1]; at++) {
+      ranking.push({ name: names[chunk.names[at]], confidence: chunk.confidences[at] });
     }
     return {
       text: texts[m],
@@ -96,8 +116,6 @@ export function fromWire(
   });
 }
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
-
 interface Pending {
   texts: readonly string[];
   resolve(predictions: Prediction[]): void;
@@ -106,102 +124,154 @@ interface Pending {
 
 /** One worker thread and the requests it has not answered yet. */
 class PoolWorker {
-  readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, Pending>();
   /** Why this worker takes no more requests (crashed, exited or released); undefined while up. */
-  broken: ParleyError | undefined;
+  private stopped: Error | undefined;
 
   private constructor(
     private readonly worker: Worker,
-    private readonly intents: readonly string[],
+    private readonly names: readonly string[],
   ) {
     worker.on('message', (message: FromPoolWorker) => this.receive(message));
     worker.on('error', (err) => this.fail(`failed: ${err.message}`));
     worker.on('exit', (code) => this.fail(`stopped (exit code ${code})`));
+    // An idle worker does not keep the process alive; one with requests does (see track()).
+    worker.unref();
   }
 
   /** Starts a worker and waits until its engine has loaded and passed its self-check. */
   static start(data: PoolWorkerData): Promise<PoolWorker> {
-    const worker = new Worker(BOOT, { workerData: data });
+    const { intents, outOfScopeIntent } = engineLabels(data.artifact.manifest);
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: data });
     return new Promise((resolve, reject) => {
-      const onStartup = (message: FromPoolWorker) => {
-        worker.off('message', onStartup);
-        worker.off('error', onError);
-        if (message.type === 'ready') {
-          return resolve(new PoolWorker(worker, data.artifact.manifest.labels.intents));
-        }
-        const error = message.type === 'failed' ? message.error : unexpected(message.type);
-        void worker.terminate();
-        reject(asParleyError(error));
+      const settle = (outcome: () => void) => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        outcome();
       };
-      const onError = (err: Error) => {
-        worker.off('message', onStartup);
-        reject(
-          new ParleyError('MODEL_INVALID', `a prediction worker failed to start: ${err.message}`, {
-            cause: err,
-          }),
+      const onMessage = (message: FromPoolWorker) =>
+        settle(() => {
+          if (message.type === 'ready') {
+            return resolve(new PoolWorker(worker, rankingNames(intents, outOfScopeIntent)));
+          }
+          void worker.terminate();
+          reject(
+            asError(
+              message.type === 'failed'
+                ? message.error
+                : { message: `a prediction worker sent '${message.type}' before starting` },
+            ),
+          );
+        });
+      const onError = (err: Error) =>
+        settle(() =>
+          reject(
+            new ParleyError(
+              'MODEL_INVALID',
+              `a prediction worker failed to start: ${err.message}`,
+              {
+                cause: err,
+              },
+            ),
+          ),
         );
-      };
-      worker.on('message', onStartup);
-      worker.once('error', onError);
+      const onExit = (code: number) =>
+        settle(() =>
+          reject(
+            new ParleyError(
+              'MODEL_INVALID',
+              `a prediction worker stopped while starting (exit code ${code})`,
+            ),
+          ),
+        );
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     });
+  }
+
+  get isUp(): boolean {
+    return this.stopped === undefined;
+  }
+
+  /** Chunks sent and not yet answered. */
+  get load(): number {
+    return this.pending.size;
   }
 
   predict(id: number, texts: readonly string[]): Promise<Prediction[]> {
-    if (this.broken) return Promise.reject(this.broken);
+    if (this.stopped) return Promise.reject(this.stopped);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { texts, resolve, reject });
-      this.worker.postMessage({ type: 'predict', id, texts } satisfies ToPoolWorker);
+      try {
+        this.worker.postMessage({ type: 'predict', id, texts } satisfies ToPoolWorker);
+      } catch (err) {
+        // Only strings cross to a worker; anything else fails here, before it is counted.
+        const problem = err instanceof Error ? err.message : String(err);
+        return reject(new TypeError(`predictBatch takes strings: ${problem}`));
+      }
+      this.track(id, { texts, resolve, reject });
     });
   }
 
-  /** Asks the worker to free its session and end; resolves when the thread has exited. */
+  /**
+   * Asks the worker to free its session and end, and resolves when the thread has exited
+   * (terminating it if it takes longer than RELEASE_GRACE_MS).
+   */
   async release(): Promise<void> {
-    if (this.broken) return;
-    this.broken = new ParleyError('MODEL_INVALID', 'the prediction worker has been released');
+    if (this.stopped) return;
+    this.stopped = new ParleyError('MODEL_INVALID', 'the prediction worker has been released');
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.ref();
     this.worker.postMessage({ type: 'release' } satisfies ToPoolWorker);
+    const grace = setTimeout(() => void this.worker.terminate(), RELEASE_GRACE_MS);
     await exited;
+    clearTimeout(grace);
+  }
+
+  /** Counts a request; the first one keeps the process alive until the last is answered. */
+  private track(id: number, waiting: Pending): void {
+    if (this.pending.size === 0) this.worker.ref();
+    this.pending.set(id, waiting);
+  }
+
+  private settle(id: number): Pending | undefined {
+    const waiting = this.pending.get(id);
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker.unref();
+    return waiting;
   }
 
   private receive(message: FromPoolWorker): void {
     if (message.type !== 'result' && message.type !== 'error') return;
-    const waiting = this.pending.get(message.id);
+    const waiting = this.settle(message.id);
     if (!waiting) return;
-    this.pending.delete(message.id);
-    if (message.type === 'result') {
-      waiting.resolve(fromWire(message.chunk, waiting.texts, this.intents));
-    } else waiting.reject(asParleyError(message.error));
+    if (message.type === 'result')
+      waiting.resolve(fromWire(message.chunk, waiting.texts, this.names));
+    else waiting.reject(asError(message.error));
   }
 
   /** A crashed or exited worker fails what it still owed, and every later request. */
   private fail(what: string): void {
-    this.broken ??= new ParleyError('MODEL_INVALID', `a prediction worker ${what}`);
-    for (const waiting of this.pending.values()) waiting.reject(this.broken);
-    this.pending.clear();
+    this.stopped ??= new ParleyError('MODEL_INVALID', `a prediction worker ${what}`);
+    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(this.stopped);
   }
 }
 
-function unexpected(type: string): WorkerFailure {
-  return { code: 'MODEL_INVALID', message: `a prediction worker sent '${type}' before starting` };
-}
-
-function asParleyError(error: WorkerFailure): ParleyError {
-  return new ParleyError(error.code as ErrorCode, error.message);
+/** A worker's error as the caller would have seen it from an engine in its own thread. */
+function asError(failure: WorkerFailure): Error {
+  return failure.code ? new ParleyError(failure.code, failure.message) : new Error(failure.message);
 }
 
 /**
  * An engine over `workers` worker threads (at least 1), each running the artifact on its own
- * one-thread session. Startup fails like createNluEngine does (MODEL_INVALID,
- * DEVICE_UNAVAILABLE), once for the whole pool.
+ * session of `threads` intra-op threads (1 by default). Startup fails like createNluEngine does
+ * (MODEL_INVALID, DEVICE_UNAVAILABLE), once for the whole pool.
  */
 export async function createWorkerPoolEngine(
   artifact: ModelArtifact | LoadedArtifact,
-  options: { workers: number; device?: Device },
+  options: { workers: number; threads?: number; device?: Device },
 ): Promise<LoadedNluEngine> {
   if (!Number.isInteger(options.workers) || options.workers < 1) {
     throw new ParleyError(
       'CONFIG_INVALID',
-      `workers must be a whole number >= 1, got ${options.workers}`,
+      `workers must be a whole number >= 1, got ${JSON.stringify(options.workers)}`,
     );
   }
   const loaded = 'featurizer' in artifact ? artifact : checkArtifact(artifact);
@@ -209,6 +279,7 @@ export async function createWorkerPoolEngine(
   const data: PoolWorkerData = {
     artifact: { manifest: loaded.manifest, onnx: loaded.onnx },
     device: options.device ?? 'cpu',
+    threads: options.threads ?? 1,
   };
   const started = await Promise.allSettled(
     Array.from({ length: options.workers }, () => PoolWorker.start(data)),
@@ -231,7 +302,7 @@ class WorkerPoolEngine implements LoadedNluEngine {
   readonly manifest: LoadedArtifact['manifest'];
 
   private nextId = 0;
-  private released = false;
+  private releasing: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
@@ -254,33 +325,33 @@ class WorkerPoolEngine implements LoadedNluEngine {
   }
 
   async predictBatch(texts: readonly string[]): Promise<Prediction[]> {
-    if (this.released) {
+    if (this.releasing) {
       throw new ParleyError('MODEL_INVALID', `model ${this.version} has been released`);
     }
     const chunks: Promise<Prediction[]>[] = [];
     for (let at = 0; at < texts.length; at += POOL_CHUNK) {
-      chunks.push(
-        this.track(this.leastBusy().predict(this.nextId++, texts.slice(at, at + POOL_CHUNK))),
-      );
+      const chunk = texts.slice(at, at + POOL_CHUNK);
+      chunks.push(this.track(this.leastBusy().predict(this.nextId++, chunk)));
     }
     return (await Promise.all(chunks)).flat();
   }
 
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    await Promise.allSettled(this.inFlight);
-    await Promise.all(this.workers.map((w) => w.release()));
+  /** Waits for requests in flight, then ends the workers. Later calls throw. */
+  release(): Promise<void> {
+    this.releasing ??= Promise.allSettled(this.inFlight).then(async () => {
+      await Promise.all(this.workers.map((w) => w.release()));
+    });
+    return this.releasing;
   }
 
   /**
    * The working worker with the fewest unanswered chunks (chunks are about the same size). A
-   * crashed worker is passed over; when none is left, the first one's failure says why.
+   * stopped worker is passed over; when none is left, the first one's failure says why.
    */
   private leastBusy(): PoolWorker {
     let best: PoolWorker | undefined;
     for (const worker of this.workers) {
-      if (!worker.broken && (!best || worker.pending.size < best.pending.size)) best = worker;
+      if (worker.isUp && (!best || worker.load < best.load)) best = worker;
     }
     return best ?? this.workers[0];
   }

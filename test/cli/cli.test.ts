@@ -82,8 +82,13 @@ describe('parley command line', () => {
   });
 
   it('eval --workers 2 gives the same evaluation as one thread', async () => {
-    const one = await cli('eval', '--model', model, '--data', data, '--json');
-    const two = await cli('eval', '--model', model, '--data', data, '--json', '--workers', '2');
+    // Several chunks of 64, so both workers answer some and the order of chunks matters.
+    const many = join(root, 'many.jsonl');
+    const lines = Array.from({ length: 5 }, () => toyExamples().map((e) => JSON.stringify(e)));
+    await writeFile(many, lines.flat().join('\n'));
+    const one = await cli('eval', '--model', model, '--data', many, '--json');
+    const two = await cli('eval', '--model', model, '--data', many, '--json', '--workers', '2');
+    expect(JSON.parse(one.stdout).count).toBeGreaterThan(128);
     expect(two.code).toBe(0);
     expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
     const zero = await cli('eval', '--model', model, '--data', data, '--workers', '0');

@@ -4,7 +4,17 @@ import { isParleyError } from '../../src/core/errors.js';
 import type { ModelArtifact } from '../../src/nlu/artifact.js';
 import { createNluEngine, type LoadedNluEngine } from '../../src/nlu/runtime.js';
 import { POOL_CHUNK } from '../../src/nlu/worker-pool.js';
+import { checkDevice } from '../../src/nlu/session.js';
 import { toyExamples, trainToy } from './toy.js';
+
+function isCudaInstalled(): boolean {
+  try {
+    checkDevice('cuda');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 let artifact: ModelArtifact;
 let local: LoadedNluEngine;
@@ -97,6 +107,34 @@ describe('worker pool engine', () => {
     } finally {
       await other.release();
     }
+  });
+
+  it('keeps the out-of-scope entry of an empty message ranking when the model has no such intent', async () => {
+    const { artifact: noOos } = await trainToy({
+      train: toyExamples().filter((e) => e.intent !== 'out_of_scope'),
+      training: { epochs: 5 },
+    });
+    const inProcess = await createNluEngine(noOos);
+    const pooled = await createNluEngine(noOos, { workers: 2 });
+    try {
+      expect(pooled.intents).not.toContain('out_of_scope');
+      const texts = ['', 'refund order A1234', '   '];
+      const expected = await inProcess.predictBatch(texts);
+      expect(expected[0].ranking[0]).toEqual({ name: 'out_of_scope', confidence: 1 });
+      expect(await pooled.predictBatch(texts)).toEqual(expected);
+    } finally {
+      await inProcess.release();
+      await pooled.release();
+    }
+  });
+
+  it('fails to start with the error of its workers, such as a missing CUDA provider', async () => {
+    if (isCudaInstalled()) return;
+    const failure = await createNluEngine(artifact, { workers: 2, device: 'cuda' }).catch(
+      (e: unknown) => e,
+    );
+    expect(isParleyError(failure, 'DEVICE_UNAVAILABLE')).toBe(true);
+    expect((failure as Error).message).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
   });
 
   it('refuses a corrupt artifact before starting any worker, and a bad worker count', async () => {
