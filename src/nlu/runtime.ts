@@ -44,8 +44,9 @@ export interface NluEngineOptions {
   threads?: number;
   /**
    * Worker threads that `predictBatch` spreads its messages over (worker-pool.ts), each with its
-   * own session on one thread; 1 (the default) predicts on the calling thread. More than one
-   * pays for itself on many messages at once (evaluation), not on one message at a time.
+   * own session on `threads` intra-op threads; 1 (the default) predicts on the calling thread.
+   * More than one pays for itself on many messages at once (evaluation), not on one message at
+   * a time.
    */
   workers?: number;
 }
@@ -74,6 +75,7 @@ export async function createNluEngine(
     const { createWorkerPoolEngine } = await import('./worker-pool.js');
     return createWorkerPoolEngine(loaded, {
       workers: options.workers ?? 1,
+      threads: options.threads,
       device: options.device,
     });
   }
