@@ -88,15 +88,32 @@ export async function createNluEngine(
   return engine;
 }
 
-/** What an engine tells about its model, read from the manifest. */
-export function engineLabels(manifest: NluManifest) {
-  return {
-    version: manifest.version,
-    intents: Object.freeze([...manifest.labels.intents]),
-    entityTypes: Object.freeze(entityTypesOf(manifest.labels.tags)),
-    outOfScopeIntent: manifest.outOfScopeIntent,
-    threshold: manifest.calibration.threshold,
-  };
+/**
+ * What every engine tells about its model, read from the manifest, and `predict` as a batch of
+ * one; the in-process engine below and the worker pool (worker-pool.ts) differ in the rest.
+ */
+export abstract class ManifestEngine implements LoadedNluEngine {
+  readonly version: string;
+  readonly intents: readonly string[];
+  readonly entityTypes: readonly string[];
+  readonly outOfScopeIntent: string;
+  readonly threshold: number;
+
+  constructor(readonly manifest: NluManifest) {
+    this.version = manifest.version;
+    this.intents = Object.freeze([...manifest.labels.intents]);
+    this.entityTypes = Object.freeze(entityTypesOf(manifest.labels.tags));
+    this.outOfScopeIntent = manifest.outOfScopeIntent;
+    this.threshold = manifest.calibration.threshold;
+  }
+
+  async predict(text: string): Promise<Prediction> {
+    const [prediction] = await this.predictBatch([text]);
+    return prediction;
+  }
+
+  abstract predictBatch(texts: readonly string[]): Promise<Prediction[]>;
+  abstract release(): Promise<void>;
 }
 
 /** Raw model outputs for one packed batch. */
@@ -105,14 +122,7 @@ export interface RawOutputs {
   tagLogits: Float32Array;
 }
 
-class SessionEngine implements LoadedNluEngine {
-  readonly version: string;
-  readonly intents: readonly string[];
-  readonly entityTypes: readonly string[];
-  readonly outOfScopeIntent: string;
-  readonly threshold: number;
-  readonly manifest: NluManifest;
-
+class SessionEngine extends ManifestEngine {
   private readonly featurizer: Featurizer;
   private readonly layout: ForwardLayout;
   private readonly inputShape: InputShape;
@@ -126,15 +136,8 @@ class SessionEngine implements LoadedNluEngine {
     artifact: LoadedArtifact,
     private readonly session: ort.InferenceSession,
   ) {
+    super(artifact.manifest);
     const { manifest } = artifact;
-    this.manifest = manifest;
-    ({
-      version: this.version,
-      intents: this.intents,
-      entityTypes: this.entityTypes,
-      outOfScopeIntent: this.outOfScopeIntent,
-      threshold: this.threshold,
-    } = engineLabels(manifest));
     this.tags = Object.freeze([...manifest.labels.tags]);
     this.temperature = manifest.calibration.temperature;
     this.featurizer = artifact.featurizer;
@@ -143,11 +146,6 @@ class SessionEngine implements LoadedNluEngine {
       featuresPerToken: this.featurizer.config.maxFeaturesPerToken,
       localWindow: manifest.model.localWindow,
     };
-  }
-
-  async predict(text: string): Promise<Prediction> {
-    const [prediction] = await this.predictBatch([text]);
-    return prediction;
   }
 
   async predictBatch(texts: readonly string[]): Promise<Prediction[]> {

@@ -17,7 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import { ParleyError, type ErrorCode } from '../core/errors.js';
 import { checkArtifact, type LoadedArtifact, type ModelArtifact } from './artifact.js';
-import { engineLabels, type LoadedNluEngine } from './runtime.js';
+import { ManifestEngine, type LoadedNluEngine } from './runtime.js';
 import type { Device } from './session.js';
 import type { Prediction } from './types.js';
 
@@ -141,7 +141,7 @@ class PoolWorker {
 
   /** Starts a worker and waits until its engine has loaded and passed its self-check. */
   static start(data: PoolWorkerData): Promise<PoolWorker> {
-    const { intents, outOfScopeIntent } = engineLabels(data.artifact.manifest);
+    const { labels, outOfScopeIntent } = data.artifact.manifest;
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: data });
     return new Promise((resolve, reject) => {
       const settle = (outcome: () => void) => {
@@ -151,7 +151,7 @@ class PoolWorker {
       const onMessage = (message: FromPoolWorker) =>
         settle(() => {
           if (message.type === 'ready') {
-            return resolve(new PoolWorker(worker, rankingNames(intents, outOfScopeIntent)));
+            return resolve(new PoolWorker(worker, rankingNames(labels.intents, outOfScopeIntent)));
           }
           void worker.terminate();
           reject(
@@ -293,14 +293,7 @@ export async function createWorkerPoolEngine(
   return new WorkerPoolEngine(loaded, workers);
 }
 
-class WorkerPoolEngine implements LoadedNluEngine {
-  readonly version: string;
-  readonly intents: readonly string[];
-  readonly entityTypes: readonly string[];
-  readonly outOfScopeIntent: string;
-  readonly threshold: number;
-  readonly manifest: LoadedArtifact['manifest'];
-
+class WorkerPoolEngine extends ManifestEngine {
   private nextId = 0;
   private releasing: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -309,19 +302,7 @@ class WorkerPoolEngine implements LoadedNluEngine {
     artifact: LoadedArtifact,
     private readonly workers: readonly PoolWorker[],
   ) {
-    this.manifest = artifact.manifest;
-    ({
-      version: this.version,
-      intents: this.intents,
-      entityTypes: this.entityTypes,
-      outOfScopeIntent: this.outOfScopeIntent,
-      threshold: this.threshold,
-    } = engineLabels(artifact.manifest));
-  }
-
-  async predict(text: string): Promise<Prediction> {
-    const [prediction] = await this.predictBatch([text]);
-    return prediction;
+    super(artifact.manifest);
   }
 
   async predictBatch(texts: readonly string[]): Promise<Prediction[]> {
