@@ -734,10 +734,14 @@ export function dropoutMask(size: number, rate: number, rng: Rng): Float32Array 
   const threshold = Math.round(rate * 65536);
   const keep = 1 / (1 - rate);
   const mask = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    const draw = (bits[i >> 1] >>> ((i & 1) << 4)) & 0xffff;
-    mask[i] = draw < threshold ? 0 : keep;
+  // Two units per draw, low half first; the array starts at 0, so only kept units are written.
+  const pairs = size >> 1;
+  for (let j = 0; j < pairs; j++) {
+    const draw = bits[j];
+    if ((draw & 0xffff) >= threshold) mask[2 * j] = keep;
+    if (draw >>> 16 >= threshold) mask[2 * j + 1] = keep;
   }
+  if (size & 1 && (bits[pairs] & 0xffff) >= threshold) mask[size - 1] = keep;
   return mask;
 }
 

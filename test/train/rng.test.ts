@@ -32,4 +32,21 @@ describe('dropoutMask', () => {
       expect(new Set(mask.filter((x) => x !== 0))).toEqual(new Set([Math.fround(1 / (1 - rate))]));
     },
   );
+
+  it.each([1, 2, 7, 1000])(
+    'drops unit i when its 16-bit half of draw i/2 (low half first) is below rate * 65536 (size %i)',
+    (size) => {
+      const rate = 0.3;
+      const mask = dropoutMask(size, rate, createRng(8));
+      const draws = createRng(8);
+      const expected: number[] = [];
+      for (let i = 0; i < size; i += 2) {
+        const draw = draws.next() * 4294967296;
+        for (const half of [draw & 0xffff, draw >>> 16].slice(0, size - i)) {
+          expected.push(half < Math.round(rate * 65536) ? 0 : Math.fround(1 / (1 - rate)));
+        }
+      }
+      expect(Array.from(mask)).toEqual(expected);
+    },
+  );
 });
