@@ -17,18 +17,18 @@ export function parseDevice(value: string): 'cpu' | 'cuda' {
   return value;
 }
 
-export function parseNonNegativeInt(value: string): number {
+function parseWholeNumber(value: string, least: number): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) {
-    throw new InvalidArgumentError('expected a whole number >= 0');
+  if (!Number.isInteger(number) || number < least) {
+    throw new InvalidArgumentError(`expected a whole number >= ${least}`);
   }
   return number;
 }
 
+export function parseNonNegativeInt(value: string): number {
+  return parseWholeNumber(value, 0);
+}
+
 export function parsePositiveInt(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) {
-    throw new InvalidArgumentError('expected a whole number >= 1');
-  }
-  return number;
+  return parseWholeNumber(value, 1);
 }
