@@ -70,14 +70,11 @@ export async function createNluEngine(
   options: NluEngineOptions = {},
 ): Promise<LoadedNluEngine> {
   const loaded = 'featurizer' in artifact ? artifact : checkArtifact(artifact);
-  if ((options.workers ?? 1) !== 1) {
+  const workers = options.workers ?? 1;
+  if (workers !== 1) {
     // Loaded only when asked for: the pool's worker threads load this module themselves.
     const { createWorkerPoolEngine } = await import('./worker-pool.js');
-    return createWorkerPoolEngine(loaded, {
-      workers: options.workers ?? 1,
-      threads: options.threads,
-      device: options.device,
-    });
+    return createWorkerPoolEngine(loaded, { ...options, workers });
   }
   const session = await createInferenceSession(loaded.onnx, {
     device: options.device,

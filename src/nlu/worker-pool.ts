@@ -16,7 +16,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ParleyError, type ErrorCode } from '../core/errors.js';
-import { checkArtifact, type LoadedArtifact, type ModelArtifact } from './artifact.js';
+import type { LoadedArtifact, ModelArtifact } from './artifact.js';
 import { ManifestEngine, type LoadedNluEngine } from './runtime.js';
 import type { Device } from './session.js';
 import type { Prediction } from './types.js';
@@ -127,11 +127,15 @@ class PoolWorker {
   private readonly pending = new Map<number, Pending>();
   /** Why this worker takes no more requests (crashed, exited or released); undefined while up. */
   private stopped: Error | undefined;
+  /** Called when the last pending request is answered (release() waits for it). */
+  private onIdle: (() => void) | undefined;
+  private readonly exited: Promise<void>;
 
   private constructor(
     private readonly worker: Worker,
     private readonly names: readonly string[],
   ) {
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (message: FromPoolWorker) => this.receive(message));
     worker.on('error', (err) => this.fail(`failed: ${err.message}`));
     worker.on('exit', (code) => this.fail(`stopped (exit code ${code})`));
@@ -211,17 +215,18 @@ class PoolWorker {
   }
 
   /**
-   * Asks the worker to free its session and end, and resolves when the thread has exited
-   * (terminating it if it takes longer than RELEASE_GRACE_MS).
+   * Takes no more requests, waits until the pending ones are answered, then asks the worker to
+   * free its session and end; resolves when the thread has exited (terminating it if it takes
+   * longer than RELEASE_GRACE_MS).
    */
   async release(): Promise<void> {
     if (this.stopped) return;
     this.stopped = new ParleyError('MODEL_INVALID', 'the prediction worker has been released');
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    if (this.pending.size > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
     this.worker.ref();
     this.worker.postMessage({ type: 'release' } satisfies ToPoolWorker);
     const grace = setTimeout(() => void this.worker.terminate(), RELEASE_GRACE_MS);
-    await exited;
+    await this.exited;
     clearTimeout(grace);
   }
 
@@ -234,7 +239,10 @@ class PoolWorker {
   private settle(id: number): Pending | undefined {
     const waiting = this.pending.get(id);
     this.pending.delete(id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0) {
+      this.worker.unref();
+      this.onIdle?.();
+    }
     return waiting;
   }
 
@@ -260,12 +268,13 @@ function asError(failure: WorkerFailure): Error {
 }
 
 /**
- * An engine over `workers` worker threads (at least 1), each running the artifact on its own
- * session of `threads` intra-op threads (1 by default). Startup fails like createNluEngine does
- * (MODEL_INVALID, DEVICE_UNAVAILABLE), once for the whole pool.
+ * An engine over `workers` worker threads (at least 1), each running the checked artifact on its
+ * own session of `threads` intra-op threads (1 by default); createNluEngine's `workers` option.
+ * Startup fails like createNluEngine does (MODEL_INVALID, DEVICE_UNAVAILABLE), once for the
+ * whole pool.
  */
 export async function createWorkerPoolEngine(
-  artifact: ModelArtifact | LoadedArtifact,
+  loaded: LoadedArtifact,
   options: { workers: number; threads?: number; device?: Device },
 ): Promise<LoadedNluEngine> {
   if (!Number.isInteger(options.workers) || options.workers < 1) {
@@ -274,7 +283,6 @@ export async function createWorkerPoolEngine(
       `workers must be a whole number >= 1, got ${JSON.stringify(options.workers)}`,
     );
   }
-  const loaded = 'featurizer' in artifact ? artifact : checkArtifact(artifact);
   // Only the manifest and the bytes cross to the workers; each checks and loads them itself.
   const data: PoolWorkerData = {
     artifact: { manifest: loaded.manifest, onnx: loaded.onnx },
@@ -296,7 +304,6 @@ export async function createWorkerPoolEngine(
 class WorkerPoolEngine extends ManifestEngine {
   private nextId = 0;
   private releasing: Promise<void> | undefined;
-  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     artifact: LoadedArtifact,
@@ -312,16 +319,14 @@ class WorkerPoolEngine extends ManifestEngine {
     const chunks: Promise<Prediction[]>[] = [];
     for (let at = 0; at < texts.length; at += POOL_CHUNK) {
       const chunk = texts.slice(at, at + POOL_CHUNK);
-      chunks.push(this.track(this.leastBusy().predict(this.nextId++, chunk)));
+      chunks.push(this.leastBusy().predict(this.nextId++, chunk));
     }
     return (await Promise.all(chunks)).flat();
   }
 
-  /** Waits for requests in flight, then ends the workers. Later calls throw. */
+  /** Waits for requests in flight (each worker answers its own), then ends the workers. */
   release(): Promise<void> {
-    this.releasing ??= Promise.allSettled(this.inFlight).then(async () => {
-      await Promise.all(this.workers.map((w) => w.release()));
-    });
+    this.releasing ??= Promise.all(this.workers.map((w) => w.release())).then(() => undefined);
     return this.releasing;
   }
 
@@ -335,12 +340,5 @@ class WorkerPoolEngine extends ManifestEngine {
       if (worker.isUp && (!best || worker.load < best.load)) best = worker;
     }
     return best ?? this.workers[0];
-  }
-
-  private track<T>(request: Promise<T>): Promise<T> {
-    this.inFlight.add(request);
-    const settle = () => this.inFlight.delete(request);
-    request.then(settle, settle);
-    return request;
   }
 }

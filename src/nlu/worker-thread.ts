@@ -24,33 +24,26 @@ async function serve(): Promise<void> {
   if (!port) throw new Error('worker-thread.ts runs only as a worker thread');
   const send = (message: FromPoolWorker) => port.postMessage(message);
   const { artifact, device, threads } = workerData as PoolWorkerData;
-  let engine;
-  try {
-    engine = await createNluEngine(artifact, { device, threads });
-  } catch (err) {
+  const engine = await createNluEngine(artifact, { device, threads }).catch((err: unknown) => {
     send({ type: 'failed', error: failure(err) });
-    return;
-  }
-  const ready = engine;
-  const names = rankingNames(ready.intents, ready.outOfScopeIntent);
-  port.on('message', (message: ToPoolWorker) => {
-    if (message.type === 'release') {
-      // The pool sends this after its last request has come back; closing the port lets the
-      // thread end on its own once the session is freed.
-      void ready.release().finally(() => port.close());
-      return;
+  });
+  if (!engine) return;
+  const names = rankingNames(engine.intents, engine.outOfScopeIntent);
+
+  const answer = async (id: number, texts: readonly string[]) => {
+    try {
+      const chunk = toWire(await engine.predictBatch(texts), names);
+      const arrays = [chunk.starts.buffer, chunk.names.buffer, chunk.confidences.buffer];
+      port.postMessage({ type: 'result', id, chunk } satisfies FromPoolWorker, arrays);
+    } catch (err) {
+      send({ type: 'error', id, error: failure(err) });
     }
-    ready.predictBatch(message.texts).then(
-      (predictions) => {
-        const chunk = toWire(predictions, names);
-        port.postMessage({ type: 'result', id: message.id, chunk } satisfies FromPoolWorker, [
-          chunk.starts.buffer,
-          chunk.names.buffer,
-          chunk.confidences.buffer,
-        ]);
-      },
-      (err: unknown) => send({ type: 'error', id: message.id, error: failure(err) }),
-    );
+  };
+  port.on('message', (message: ToPoolWorker) => {
+    if (message.type === 'predict') return void answer(message.id, message.texts);
+    // 'release' comes after the pool's last request has been answered; closing the port lets
+    // the thread end on its own once the session is freed.
+    void engine.release().finally(() => port.close());
   });
   send({ type: 'ready' });
 }
