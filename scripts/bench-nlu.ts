@@ -109,7 +109,7 @@ let keepDir: string | undefined;
  * and the targets are read from the mean.
  */
 const DEFAULT_SEEDS = [1, 2, 3, 4, 5];
-let seeds: number[] = DEFAULT_SEEDS;
+let seeds = DEFAULT_SEEDS;
 const extra: Record<string, unknown> = {};
 
 async function main(): Promise<void> {
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   }
   extra.settings = BENCH_SETTINGS;
   keepDir = valueOf(args, '--keep');
-  seeds = parseSeeds(valueOf(args, '--seeds')) ?? DEFAULT_SEEDS;
+  seeds = parseSeeds(valueOf(args, '--seeds')) ?? seeds;
   extra.machine = { cpus: availableParallelism(), loadAverageAtStart: loadavg() };
 
   // Latency first, in a process that has not trained: the bot trains in a child process
@@ -143,11 +143,17 @@ async function main(): Promise<void> {
 
 function parseOverrides(json: string | undefined): Partial<TrainOptions> {
   if (json === undefined) return {};
+  let overrides: Partial<TrainOptions>;
   try {
-    return JSON.parse(json) as Partial<TrainOptions>;
+    overrides = JSON.parse(json) as Partial<TrainOptions>;
   } catch (err) {
     throw new Error(`--set must be JSON train options: ${(err as Error).message}`);
   }
+  // Every run's seed comes from --seeds; one given here would be overwritten without a word.
+  if (overrides.training?.seed !== undefined) {
+    throw new Error('--set cannot hold training.seed: give the seeds with --seeds');
+  }
+  return overrides;
 }
 
 /** Merges train options one level deep (model, training and featurizer settings by key). */
@@ -166,8 +172,10 @@ function mergeOptions(
 
 function parseSeeds(list: string | undefined): number[] | undefined {
   if (list === undefined) return undefined;
-  const parsed = list.split(',').map((part) => Number(part.trim()));
-  if (parsed.length === 0 || !parsed.every(Number.isInteger)) {
+  const parts = list.split(',').map((part) => part.trim());
+  const parsed = parts.map(Number);
+  // Number('') is 0: an empty part ("1,,2", "1,") is a mistake, not seed 0.
+  if (parts.some((part) => part === '') || !parsed.every(Number.isInteger)) {
     throw new Error(`--seeds must be integers separated by commas, got ${JSON.stringify(list)}`);
   }
   return parsed;

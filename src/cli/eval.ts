@@ -3,6 +3,7 @@ import type { DataFormat } from '../data/example.js';
 import { evaluate, type EvalItem } from '../eval/metrics.js';
 import { renderClassificationReport } from '../eval/report.js';
 import { loadNluEngine } from '../nlu/runtime.js';
+import { POOL_CHUNK } from '../nlu/worker-pool.js';
 import type { CliCommand, CliIo } from './command.js';
 import { loadForCli } from './data.js';
 import { parseDevice, parseFormat, parsePositiveInt } from './options.js';
@@ -17,11 +18,11 @@ interface EvalFlags {
 }
 
 /**
- * Messages per predictBatch call: 64 in this thread; with workers, enough for each to have
- * several chunks of 64 (a multiple of 64, so the chunks, and the results, are the same).
+ * Messages per predictBatch call: one pool chunk in this thread; with workers, enough for each
+ * to have several chunks (a multiple of the chunk, so the chunks, and the results, are the same).
  */
 function batchSize(workers: number): number {
-  return workers > 1 ? 1024 : 64;
+  return workers > 1 ? 16 * POOL_CHUNK : POOL_CHUNK;
 }
 
 export const evalCommand: CliCommand = {
